@@ -4,6 +4,7 @@
  * so `caldera get jobs` does not pay for the gateway's start-up.
  */
 import { commands, usage } from '../cli/command-table.js';
+import { CliError } from '../cli/cli-error.js';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -23,6 +24,6 @@ main(process.argv.slice(2)).then(
   (code) => { if (code !== undefined) process.exitCode = code; },
   (err: unknown) => {
     process.stderr.write(`caldera: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
   },
 );

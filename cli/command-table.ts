@@ -12,6 +12,36 @@ export const commands: Command[] = [
     summary: 'run the federation gateway (HTTP API, global scheduler, dispatch)',
     run: async (args) => (await import('../gateway/main.js')).main(args),
   },
+  {
+    name: 'submit',
+    summary: 'submit Volcano Jobs and Queues from a file or standard input',
+    run: async (args) => (await import('./commands/submit.js')).submitCommand(args),
+  },
+  {
+    name: 'get',
+    summary: 'list jobs, queues or member clusters (-o json|yaml|wide|name)',
+    run: async (args) => (await import('./commands/get.js')).getCommand(args),
+  },
+  {
+    name: 'describe',
+    summary: 'show a job in detail, with why it is pending, cluster by cluster',
+    run: async (args) => (await import('./commands/describe.js')).describeCommand(args),
+  },
+  {
+    name: 'delete',
+    summary: 'delete jobs (terminated in their cluster first) or queues',
+    run: async (args) => (await import('./commands/delete.js')).deleteCommand(args),
+  },
+  {
+    name: 'queue',
+    summary: 'create, open or close a queue',
+    run: async (args) => (await import('./commands/queue.js')).queueCommand(args),
+  },
+  {
+    name: 'watch',
+    summary: 'stream job changes live',
+    run: async (args) => (await import('./commands/watch.js')).watchCommand(args),
+  },
 ];
 
 export function usage(): string {
