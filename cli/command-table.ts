@@ -13,6 +13,16 @@ export const commands: Command[] = [
     run: async (args) => (await import('../gateway/main.js')).main(args),
   },
   {
+    name: 'sim-cluster',
+    summary: 'run a simulated member cluster (Kubernetes API + simulated kubelets) for tests and demos',
+    run: async (args) => (await import('../member-agent/sim/main.js')).main(args),
+  },
+  {
+    name: 'dev',
+    summary: 'start a whole federation on this machine (embedded Redis, gateway, 3 simulated clusters with agents)',
+    run: async (args) => (await import('./dev-federation.js')).devCommand(args),
+  },
+  {
     name: 'submit',
     summary: 'submit Volcano Jobs and Queues from a file or standard input',
     run: async (args) => (await import('./commands/submit.js')).submitCommand(args),
