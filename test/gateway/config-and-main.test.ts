@@ -1,0 +1,123 @@
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, parseByteSize, parseDuration } from '../../gateway/config.js';
+import { main, startGateway, type GatewayComponent } from '../../gateway/main.js';
+import { parseTokenGrants, TokenFileError } from '../../gateway/auth/token-grants.js';
+import { tokenAuthenticator } from '../../gateway/auth/authenticator.js';
+import { useRedis } from '../support/redis.js';
+import { JOBS, simpleJob, testTls } from './gateway-harness.js';
+
+t.test('configuration defaults and the errors of a bad environment', async (t) => {
+  const c = loadConfig({ CALDERA_INSECURE: '1' });
+  t.match(c, { port: 8080, host: '127.0.0.1', insecure: true, bodyLimit: 1024 * 1024, notReadyAfterMs: 40_000, lostAfterMs: 300_000, prefix: 'caldera' });
+  t.equal(c.redisUrl, undefined, 'no REDIS_URL: embedded Redis');
+  const full = loadConfig({ REDIS_URL: 'redis://r:6379', PORT: '0', HOST: '0.0.0.0', CALDERA_TOKENS_FILE: '/t.yaml', CALDERA_BODY_LIMIT: '2Mi', CALDERA_LOST_AFTER: '10m', CALDERA_NOTREADY_AFTER: '1m30s', CALDERA_PREFIX: 'prod', CALDERA_SCHEDULER_CONFIG: '/s.yaml' });
+  t.match(full, { redisUrl: 'redis://r:6379', port: 0, host: '0.0.0.0', tokensFile: '/t.yaml', insecure: false, bodyLimit: 2 * 1024 * 1024, lostAfterMs: 600_000, notReadyAfterMs: 90_000, prefix: 'prod', schedulerConfigFile: '/s.yaml' });
+  const cases: Array<[NodeJS.ProcessEnv, RegExp]> = [
+    [{}, /CALDERA_TOKENS_FILE .* or CALDERA_INSECURE=1/],
+    [{ CALDERA_INSECURE: '1', PORT: 'http' }, /PORT/],
+    [{ CALDERA_INSECURE: '1', CALDERA_LOST_AFTER: 'soon' }, /CALDERA_LOST_AFTER: "soon" is not a duration/],
+    [{ CALDERA_INSECURE: '1', CALDERA_LOST_AFTER: '10s' }, /must be longer than CALDERA_NOTREADY_AFTER/],
+    [{ CALDERA_INSECURE: '1', CALDERA_PREFIX: 'a:b' }, /CALDERA_PREFIX/],
+    [{ CALDERA_INSECURE: '1', CALDERA_BODY_LIMIT: 'lots' }, /CALDERA_BODY_LIMIT/],
+    [{ CALDERA_INSECURE: '1', CALDERA_TLS_CERT_FILE: '/c.pem' }, /go together/],
+  ];
+  for (const [env, want] of cases) t.throws(() => loadConfig(env), { name: 'ConfigError', message: want });
+  t.equal(parseDuration('1h30m', 'x'), 5_400_000);
+  t.equal(parseDuration('250ms', 'x'), 250);
+  t.equal(parseDuration('90', 'x'), 90_000, 'a bare number is seconds');
+  t.equal(parseByteSize('512Ki', 'x'), 524_288);
+  t.ok(new ConfigError('x') instanceof Error);
+});
+
+t.test('tokens file: YAML list or {tokens}, scopes, and clear errors', async (t) => {
+  const grants = parseTokenGrants(`
+- token: 0123456789abcdef
+  subject: alice
+  namespaces: [team-a]
+  queues: '*'
+- token: fedcba9876543210
+  subject: ops
+  namespaces: '*'
+  admin: true
+`);
+  t.same(grants.map((g) => [g.subject, g.namespaces, g.queues, g.admin]), [['alice', ['team-a'], '*', false], ['ops', '*', [], true]]);
+  t.equal(parseTokenGrants('{"tokens": [{"token": "0123456789", "subject": "x"}]}').length, 1, 'JSON with a tokens key');
+  for (const [text, want] of [
+    ['- token: short\n  subject: a', /at least 8/],
+    ['- token: tok-0123456789\n  subject: a\n- token: tok-0123456789\n  subject: b', /duplicate/],
+    ['- token: tok-0123456789\n  subject: a\n  namespaces: team-a', /namespaces: must be/],
+    ['- token: tok-0123456789', /subject/],
+    ['- token: 0123456789\n  subject: a', /quote it/],
+    ['just a string', /expected a list/],
+    ['- [unclosed', /tokens file/],
+  ] as const) {
+    t.throws(() => parseTokenGrants(text), TokenFileError, String(want));
+    t.throws(() => parseTokenGrants(text), { message: want });
+  }
+  const auth = tokenAuthenticator(grants);
+  t.equal(auth.authenticate('Bearer 0123456789abcdef')?.subject, 'alice');
+  t.equal(auth.authenticate('bearer fedcba9876543210')?.subject, 'ops');
+  for (const h of [undefined, '', 'Bearer', 'Bearer 0123456789abcde', 'Bearer 0123456789abcdef0', 'Basic 0123456789abcdef']) {
+    t.equal(auth.authenticate(h), undefined, `refused: ${String(h)}`);
+  }
+});
+
+t.test('startGateway serves on a free port, runs the components, and stops everything', async (t) => {
+  const r = await useRedis(t);
+  const dir = mkdtempSync(join(tmpdir(), 'caldera-gw-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const tokens = join(dir, 'tokens.yaml');
+  writeFileSync(tokens, '- token: gateway-test-token\n  subject: ci\n  namespaces: "*"\n  queues: "*"\n');
+  const calls: string[] = [];
+  const component: GatewayComponent = {
+    name: 'probe',
+    start: async (ctx) => {
+      calls.push(`start ${ctx.redisUrl === r.url} ${typeof ctx.store.currentRv}`);
+      return { stop: async () => { calls.push('stop'); } };
+    },
+  };
+  const config = loadConfig({ REDIS_URL: r.url, PORT: '0', CALDERA_TOKENS_FILE: tokens, CALDERA_PREFIX: r.prefix.replace(/:$/, '') });
+  let started = '';
+  const gw = await startGateway(config, { components: [component], logger: pino({ level: 'silent' }), onStarted: (g) => { started = g.url; } });
+  t.equal(started, gw.url);
+  t.match(gw.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const auth = { authorization: 'Bearer gateway-test-token', 'content-type': 'application/json' };
+  t.equal((await fetch(`${gw.url}/readyz`)).status, 200);
+  const created = await fetch(`${gw.url}${JOBS}/namespaces/ci/jobs`, { method: 'POST', headers: auth, body: JSON.stringify(simpleJob('via-main')) });
+  t.equal(created.status, 201);
+  t.same(calls, ['start true function']);
+  await gw.stop();
+  await gw.stop();
+  t.same(calls, ['start true function', 'stop'], 'stopped once');
+  await t.rejects(fetch(`${gw.url}/healthz`), 'no longer listening');
+});
+
+t.test('startGateway starts an embedded redis-server when REDIS_URL is absent, and serves HTTPS when given a certificate', async (t) => {
+  const tls = testTls();
+  const config = loadConfig({ PORT: '0', CALDERA_INSECURE: '1', CALDERA_TLS_CERT_FILE: tls.certFile, CALDERA_TLS_KEY_FILE: tls.keyFile });
+  const gw = await startGateway(config, { logger: pino({ level: 'silent' }) });
+  t.teardown(() => gw.stop());
+  t.match(gw.url, /^https:/);
+  t.match(gw.redisUrl, /^redis:\/\/127\.0\.0\.1:\d+$/);
+  await gw.store.ping();
+  const res = await gw.app.inject({ method: 'GET', url: '/apis/scheduling.volcano.sh/v1beta1/queues/default' });
+  t.equal(res.statusCode, 200, 'bootstrap queues were created in the embedded Redis');
+});
+
+t.test('main: --help lists the environment, bad configuration exits 2', async (t) => {
+  let out = '';
+  let err = '';
+  const io = { stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } } };
+  t.equal(await main(['--help'], io), 0);
+  for (const v of ['REDIS_URL', 'PORT', 'HOST', 'CALDERA_TOKENS_FILE', 'CALDERA_INSECURE', 'CALDERA_BODY_LIMIT', 'CALDERA_SCHEDULER_CONFIG', 'CALDERA_LOST_AFTER', 'CALDERA_NOTREADY_AFTER', 'CALDERA_PREFIX']) {
+    t.match(out, v);
+  }
+  t.equal(await main([], { ...io, env: {} }), 2);
+  t.match(err, /no authentication configured/);
+  t.equal(await main(['--bogus'], io), 2);
+  t.match(err, /unknown argument "--bogus"/);
+});
