@@ -13,6 +13,11 @@ export const commands: Command[] = [
     run: async (args) => (await import('../gateway/main.js')).main(args),
   },
   {
+    name: 'agent',
+    summary: 'run the member agent of one cluster (Volcano controllers, gang scheduler, gateway link)',
+    run: async (args) => (await import('../member-agent/main.js')).main(args),
+  },
+  {
     name: 'sim-cluster',
     summary: 'run a simulated member cluster (Kubernetes API + simulated kubelets) for tests and demos',
     run: async (args) => (await import('../member-agent/sim/main.js')).main(args),
