@@ -21,6 +21,13 @@ export interface DomainDiagnosis {
   readonly reasons: readonly { readonly reason: string; readonly nodes: number }[];
   /** e.g. `0/12 nodes are available: 12 Insufficient nvidia.com/gpu` */
   readonly message: string;
+  /**
+   * For the first of the gang's unplaced task shapes that does not fit: how many of its pods would
+   * fit in this domain now, and how many are needed (both 0 when the domain refused the job).
+   * "10 of 12 pods fit" says more than the node histogram alone.
+   */
+  readonly fittingPods: number;
+  readonly neededPods: number;
 }
 
 export interface JobDiagnosis {
@@ -64,7 +71,7 @@ function diagnose(ssn: Session, job: JobInfo, fits: Map<string, FitSummary>): Jo
         const d = scope.domain!;
         const refused = placed !== undefined && placed !== d ? `gang already placed in cluster ${placed.name}` : ssn.domainFilter(job, d);
         if (refused !== undefined) {
-          domains.push({ domain: d.name, refused, nodes: d.nodeCount, availableNodes: 0, reasons: [{ reason: refused, nodes: d.nodeCount }], message: refused });
+          domains.push({ domain: d.name, refused, nodes: d.nodeCount, availableNodes: 0, reasons: [{ reason: refused, nodes: d.nodeCount }], message: refused, fittingPods: 0, neededPods: 0 });
         } else {
           domains.push(fromSummary(d.name, fitOf(ssn, needs, scope, fits)));
         }
@@ -124,6 +131,8 @@ function fromSummary(domain: string | undefined, s: FitSummary): DomainDiagnosis
     availableNodes: s.available,
     reasons: s.reasons.map(([reason, nodes]) => ({ reason, nodes })),
     message: s.message,
+    fittingPods: s.fitting,
+    neededPods: s.needed,
   };
 }
 

@@ -31,8 +31,11 @@ export interface FitSummary {
   readonly available: number;
   /** [reason, node count], most frequent first. */
   readonly reasons: readonly (readonly [string, number])[];
-  /** e.g. `0/12 nodes are available: 12 Insufficient nvidia.com/gpu` */
+  /** e.g. `0/12 nodes are available: 12 Insufficient nvidia.com/gpu` (Volcano's form) */
   readonly message: string;
+  /** How many of the needed copies fit now (at most `needed`), and how many were needed. */
+  readonly fitting: number;
+  readonly needed: number;
 }
 
 const MAX_HEAP_ENTRIES = 4_000_000;
@@ -316,6 +319,8 @@ export class NodeSearch {
       available,
       reasons: sorted,
       message: `${available}/${total} nodes are available${text === '' ? '' : `: ${text}`}`,
+      fitting: Math.min(capacity, needed),
+      needed,
     };
   }
 

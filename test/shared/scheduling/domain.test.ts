@@ -43,6 +43,7 @@ t.test('a gang that fits only across two clusters binds nothing, and each cluste
     ['west', '0/2 nodes are available: 2 Insufficient nvidia.com/gpu'],
   ]);
   t.equal(d?.message, '4/4 tasks in gang unschedulable: east, west: 0/2 nodes are available: 2 Insufficient nvidia.com/gpu');
+  t.same(d?.domains.map((x) => [x.domain, x.fittingPods, x.neededPods]), [['east', 2, 4], ['west', 2, 4]], 'each cluster says how many of the 4 pods would fit');
 });
 
 t.test('a gang binds whole inside the one cluster where it fits', async (t) => {
