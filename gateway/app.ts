@@ -20,6 +20,11 @@ import type { GatewayStore } from './store/gateway-store.js';
 /** The metrics hook: a registry to serve on /metrics and an observer of every request. */
 export interface AppMetrics {
   registry: { contentType: string; metrics(): Promise<string> };
+  /**
+   * Volcano's legacy names that promtool's lint rejects (`_milliseconds`, gauges named `_count`),
+   * served apart on /metrics/volcano so /metrics stays lint-clean and old Volcano dashboards still work.
+   */
+  volcanoCompatRegistry?: { contentType: string; metrics(): Promise<string> };
   observeRequest?(sample: { method: string; route: string; code: number; seconds: number }): void;
 }
 
@@ -47,7 +52,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_MEMBER_HEALTH: MemberHealthTimes = { notReadyAfterMs: 40_000, lostAfterMs: 5 * 60_000 };
 
 /** Paths served without a token: probes, the version, metrics. */
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/metrics']);
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/metrics', '/metrics/volcano']);
 
 const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
@@ -90,6 +95,8 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   }
   if (metrics) {
     app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    const compat = metrics.volcanoCompatRegistry;
+    if (compat) app.get('/metrics/volcano', async (_req, reply) => reply.type(compat.contentType).send(await compat.metrics()));
   }
 
   app.setErrorHandler(async (err, req, reply) => {

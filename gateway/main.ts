@@ -17,6 +17,8 @@ import { buildApp, type AppMetrics } from './app.js';
 import { bootstrapQueues } from './api/queue-routes.js';
 import { configHelp, ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { startRedisServer, type RedisHandle } from './embedded-redis.js';
+import { federationComponent } from './federation.js';
+import { createGatewayMetrics } from './metrics.js';
 import type { GatewayStore } from './store/gateway-store.js';
 import { RedisGatewayStore } from './store/redis-gateway-store.js';
 import { systemClock, type Clock } from '../shared/clock.js';
@@ -170,7 +172,10 @@ export async function main(args: string[], io: MainIo = {}): Promise<number> {
     }
     throw err;
   }
-  const gateway = await startGateway(config);
+  // every replica campaigns for the scheduler lease; the leader schedules, dispatches and ingests
+  // /metrics serves the lint-clean families; Volcano's legacy names go to /metrics/volcano
+  const metrics = createGatewayMetrics({ volcanoCompat: false });
+  const gateway = await startGateway(config, { metrics, components: [federationComponent({ metrics })] });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       gateway.app.log.info({ signal }, 'shutting down');

@@ -14,6 +14,7 @@ export interface AgentConfig {
   deployment: string;
   leaderElect: boolean;
   leaseNamespace: string;
+  leaseName?: string;
   metricsPort?: number;
   logLevel: string;
 }
@@ -25,14 +26,15 @@ export class AgentConfigError extends Error {
   }
 }
 
-interface Option {
+export interface AgentOption {
   flag: string;
   env?: string;
   arg?: string;
   help: string;
 }
 
-const OPTIONS: Option[] = [
+/** Every flag and its environment variable; the Helm chart may set only these variables. */
+export const AGENT_OPTIONS: readonly AgentOption[] = [
   { flag: 'cluster', env: 'CALDERA_CLUSTER', arg: 'NAME', help: 'member cluster name, as the gateway knows it (required; DNS-1123 label)' },
   { flag: 'redis-url', env: 'REDIS_URL', arg: 'URL', help: 'Redis shared with the gateway (default redis://127.0.0.1:6379)' },
   { flag: 'kubeconfig', env: 'KUBECONFIG', arg: 'PATH', help: 'kubeconfig of the member cluster (default: in-cluster service account, else ~/.kube/config)' },
@@ -41,13 +43,14 @@ const OPTIONS: Option[] = [
   { flag: 'schedule-period', env: 'CALDERA_SCHEDULE_PERIOD', arg: 'DURATION', help: 'time between scheduling cycles, e.g. 1s, 500ms (default 1s; events also trigger cycles)' },
   { flag: 'deployment', env: 'CALDERA_DEPLOYMENT', arg: 'NAME', help: 'deployment name shared with the gateway: the BullMQ prefix {NAME} (default caldera)' },
   { flag: 'leader-elect', env: 'CALDERA_LEADER_ELECT', arg: 'BOOL', help: 'elect one leader among agent replicas with a Lease (default true)' },
+  { flag: 'lease-name', env: 'CALDERA_LEASE_NAME', arg: 'NAME', help: 'name of the leader Lease (default caldera-agent-<cluster>)' },
   { flag: 'lease-namespace', env: 'CALDERA_LEASE_NAMESPACE', arg: 'NS', help: "namespace of the leader Lease caldera-agent-<cluster> (default: POD_NAMESPACE, else default)" },
   { flag: 'metrics-port', env: 'CALDERA_METRICS_PORT', arg: 'PORT', help: 'serve /metrics, /healthz and /readyz on this port (default: off)' },
   { flag: 'log-level', env: 'LOG_LEVEL', arg: 'LEVEL', help: 'pino log level: debug, info, warn, error (default info)' },
 ];
 
 export function agentHelp(): string {
-  const rows = OPTIONS.map((o) => {
+  const rows = AGENT_OPTIONS.map((o) => {
     const left = `  --${o.flag} ${o.arg ?? ''}`.padEnd(34);
     return `${left}${o.help}${o.env ? `\n${' '.repeat(34)}env: ${o.env}` : ''}`;
   });
@@ -81,11 +84,11 @@ export function loadAgentConfig(args: readonly string[], env: NodeJS.ProcessEnv 
     const eq = body.indexOf('=');
     let name = eq >= 0 ? body.slice(0, eq) : body;
     let value: string | undefined = eq >= 0 ? body.slice(eq + 1) : undefined;
-    if (value === undefined && name.startsWith('no-') && OPTIONS.some((o) => o.flag === name.slice(3) && o.arg === 'BOOL')) {
+    if (value === undefined && name.startsWith('no-') && AGENT_OPTIONS.some((o) => o.flag === name.slice(3) && o.arg === 'BOOL')) {
       name = name.slice(3);
       value = 'false';
     }
-    const opt = OPTIONS.find((o) => o.flag === name);
+    const opt = AGENT_OPTIONS.find((o) => o.flag === name);
     if (!opt) throw new AgentConfigError(`unknown flag --${name} (see --help)`);
     if (value === undefined) {
       if (opt.arg === 'BOOL' && (args[i + 1] === undefined || args[i + 1]!.startsWith('--'))) value = 'true';
@@ -97,7 +100,7 @@ export function loadAgentConfig(args: readonly string[], env: NodeJS.ProcessEnv 
     flags.set(name, value);
   }
   const get = (flag: string): string | undefined => {
-    const opt = OPTIONS.find((o) => o.flag === flag)!;
+    const opt = AGENT_OPTIONS.find((o) => o.flag === flag)!;
     const v = flags.get(flag) ?? (opt.env ? env[opt.env] : undefined);
     return v === undefined || v === '' ? undefined : v;
   };
@@ -117,6 +120,7 @@ export function loadAgentConfig(args: readonly string[], env: NodeJS.ProcessEnv 
   }
   const kubeconfig = get('kubeconfig');
   const schedulerConfigPath = get('scheduler-config');
+  const leaseName = get('lease-name');
   return {
     cluster,
     redisUrl: get('redis-url') ?? 'redis://127.0.0.1:6379',
@@ -129,5 +133,6 @@ export function loadAgentConfig(args: readonly string[], env: NodeJS.ProcessEnv 
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(schedulerConfigPath ? { schedulerConfigPath } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(leaseName ? { leaseName } : {}),
   };
 }

@@ -19,9 +19,11 @@ function readSchedulerConfig(path: string): SchedulerConfig {
 }
 
 function serveProbes(port: number, metrics: AgentMetrics, ready: () => boolean): Promise<Server> {
+  // /metrics is lint-clean; Volcano's legacy names (for old Volcano dashboards) are on /metrics/volcano
   const onMetrics = metricsRequestListener(metrics);
+  const onVolcanoMetrics = metricsRequestListener(metrics.volcanoCompatRegistry, { path: '/metrics/volcano' });
   const server = createServer((req, res) => {
-    if (onMetrics(req, res)) return;
+    if (onMetrics(req, res) || onVolcanoMetrics(req, res)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/healthz' || path === '/livez') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -63,7 +65,7 @@ export async function main(args: string[]): Promise<number> {
   const schedulerConfig = config.schedulerConfigPath ? readSchedulerConfig(config.schedulerConfigPath) : undefined;
   for (const w of schedulerConfig?.warnings ?? []) logger.warn({ file: config.schedulerConfigPath }, `scheduler configuration: ${w}`);
   const kubeConfig = loadKubeConfig(config.kubeconfig ? { kubeconfigPath: config.kubeconfig } : {});
-  const metrics = createAgentMetrics({ cluster: config.cluster });
+  const metrics = createAgentMetrics({ cluster: config.cluster, volcanoCompat: false });
 
   let started = false;
   let server: Server | undefined;
@@ -76,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
     bullPrefix: bullmqPrefix(config.deployment),
     schedulerName: config.schedulerName,
     schedulePeriodMs: config.schedulePeriodMs,
-    leaderElection: config.leaderElect ? { namespace: config.leaseNamespace } : false,
+    leaderElection: config.leaderElect ? { namespace: config.leaseNamespace, ...(config.leaseName ? { name: config.leaseName } : {}) } : false,
     metrics,
     log,
     ...(schedulerConfig ? { schedulerConfig } : {}),

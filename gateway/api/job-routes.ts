@@ -250,7 +250,9 @@ export function registerJobRoutes(app: FastifyInstance, opts: JobRoutesOptions):
     const job = await getStored(ns, name);
     const uid = job.metadata.uid ?? '';
     const [record, placement] = await Promise.all([store.getExplanation(ns, name), store.getPlacement(uid)]);
-    const current = record !== undefined && record.uid === uid ? record : undefined;
+    // a record from before the gang was placed no longer says anything
+    const placedNow = placement !== undefined && placement.cluster !== '';
+    const current = record !== undefined && record.uid === uid && !placedNow ? record : undefined;
     const phase = job.status?.state?.phase ?? 'Pending';
     const body: Record<string, unknown> = {
       kind: 'JobExplanation',
@@ -263,6 +265,10 @@ export function registerJobRoutes(app: FastifyInstance, opts: JobRoutesOptions):
     if (current !== undefined) {
       body.evaluatedAt = current.evaluatedAt;
       if (current.cycle !== undefined) body.cycle = current.cycle;
+      // the scheduler's structured form (gateway/scheduler/job-explanation.ts): one line, then cluster by cluster
+      if (typeof current.message === 'string') body.message = current.message;
+      if (Array.isArray(current.clusters)) body.clusters = current.clusters;
+      body.job = { namespace: ns, name, uid };
     } else {
       body.message = placement === undefined
         ? 'the scheduler has not evaluated this job yet'

@@ -125,7 +125,8 @@ export class RedisGatewayStore implements GatewayStore {
 
   /** Connects to `url` and waits until Redis answers. */
   static async connect(opts: { url: string; prefix?: string; feedMaxLen?: number }): Promise<RedisGatewayStore> {
-    const client = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // auto-pipelining: concurrent requests share one write to Redis instead of one system call each
+    const client = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
     client.on('error', () => {
       // ioredis reconnects by itself; failing commands surface to their callers
     });

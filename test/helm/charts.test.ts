@@ -2,6 +2,7 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { CONFIG_VARIABLES } from '../../gateway/config.js';
+import { AGENT_OPTIONS } from '../../member-agent/config.js';
 import {
   AGENT_CHART, AGENT_CI_VALUES, GATEWAY_CHART, GATEWAY_CI_VALUES, HELM_MISSING, NAMESPACE, REPO_ROOT,
   helm, helmAvailable, renderChart, renderError, type K8sObject,
@@ -186,6 +187,9 @@ t.test('member-agent chart: cluster name, Redis URL, scheduler config and Lease 
   t.same(envOf(c, 'REDIS_URL')?.valueFrom?.secretKeyRef, { name: secret.metadata.name, key: 'redis-url' });
   t.equal(secret.stringData['redis-url'], 'rediss://:ci-password@redis.example.test:6380/0');
   t.equal(envOf(c, 'CALDERA_LEASE_NAME')?.value, 'caldera-caldera-member-agent');
+  t.equal(envOf(c, 'CALDERA_METRICS_PORT')?.value, String(c.ports?.[0]?.containerPort), 'the agent serves /metrics on the port the chart exposes');
+  const agentVars = new Set([...AGENT_OPTIONS.flatMap((o) => (o.env ? [o.env] : [])), 'POD_NAMESPACE']);
+  for (const e of c.env ?? []) t.ok(agentVars.has(e.name), `${e.name} is a variable the agent reads (member-agent/config.ts)`);
   t.equal(pod.serviceAccountName, one(objs, 'ServiceAccount').metadata.name);
   t.match((one(objs, 'ConfigMap') as unknown as { data: Record<string, string> }).data['scheduler.conf'], /name: gang/);
   const svc = one(objs, 'Service') as unknown as { spec: { selector: Record<string, string>; ports: { name: string; port: number }[] } };

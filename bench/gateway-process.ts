@@ -1,0 +1,112 @@
+/**
+ * The gateway under benchmark, in a process of its own (so its RSS is its own): the HTTP API and
+ * the federation (lease, scheduler, dispatch, report ingestion, health). Started by
+ * bench/gateway.ts with `fork`; configuration from the environment as for `caldera gateway`.
+ * It answers `{type:'stats'}` with its memory and scheduler counts, and `{type:'stop'}` by exiting.
+ */
+import { loadConfig } from '../gateway/config.js';
+import { Federation } from '../gateway/federation.js';
+import { startGateway, type GatewayComponent } from '../gateway/main.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+
+export interface GatewayStats {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  leader: boolean;
+  nodes: number;
+  pending: number;
+  backoff: number;
+  placed: number;
+  cycles: number;
+  lastCycleMs: number;
+  /** longest event-loop stall since the previous stats call, ms */
+  maxLoopDelayMs: number;
+  /** jobs whose status facts are still to be written */
+  statusBacklog: number;
+}
+
+/** CPU profile of one phase, through the inspector (BENCH_PHASE_PROFILE names the output file). */
+const profiler = {
+  session: undefined as import('node:inspector').Session | undefined,
+  async start(): Promise<void> {
+    const inspector = await import('node:inspector');
+    this.session = new inspector.Session();
+    this.session.connect();
+    await new Promise<void>((resolve) => this.session!.post('Profiler.enable', () => resolve()));
+    await new Promise<void>((resolve) => this.session!.post('Profiler.start', () => resolve()));
+  },
+  async stop(file: string): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    const { writeFile } = await import('node:fs/promises');
+    await new Promise<void>((resolve) => s.post('Profiler.stop', (err, res) => {
+      if (!err) void writeFile(file, JSON.stringify(res.profile)).then(() => resolve());
+      else resolve();
+    }));
+    s.disconnect();
+  },
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  let fed: Federation | undefined;
+  const component: GatewayComponent = {
+    name: 'federation',
+    async start(c) {
+      fed = await Federation.start({
+        redisUrl: c.redisUrl,
+        prefix: c.config.prefix,
+        feedMaxLen: c.config.feedMaxLen,
+        health: { notReadyAfterMs: c.config.notReadyAfterMs, lostAfterMs: c.config.lostAfterMs },
+        logger: c.logger as Logger,
+        clock: c.clock,
+        ...(process.env.BENCH_WINDOW ? { windowPerQueue: Number(process.env.BENCH_WINDOW) } : {}),
+      });
+      return { stop: () => fed!.stop() };
+    },
+  };
+  const gw = await startGateway(config, { components: [component] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const stats = (): GatewayStats => {
+    const run = fed?.leader;
+    const counts = run?.state.counts();
+    const mem = process.memoryUsage();
+    return {
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      heapTotal: mem.heapTotal,
+      external: mem.external,
+      leader: fed?.isLeader() ?? false,
+      nodes: run ? [...run.state.members.values()].reduce((n, m) => n + m.nodes.size, 0) : 0,
+      pending: counts?.pending ?? 0,
+      backoff: counts?.backoff ?? 0,
+      placed: counts?.placed ?? 0,
+      cycles: run?.loop.cycles ?? 0,
+      lastCycleMs: run?.loop.last ? run.loop.last.decideMs + run.loop.last.restMs : 0,
+      maxLoopDelayMs: loopDelay.max / 1e6,
+      statusBacklog: run?.ctx.statusWriter.backlog ?? 0,
+    };
+  };
+  process.on('message', (m: { type?: string; id?: number }) => {
+    if (m.type === 'stats') {
+      process.send?.({ type: 'stats', id: m.id, stats: stats() });
+      loopDelay.reset();
+    }
+    if (m.type === 'stop') void gw.stop().finally(() => process.exit(0));
+    if (m.type === 'profile-start' && process.env.BENCH_PHASE_PROFILE) void profiler.start();
+    if (m.type === 'profile-stop' && process.env.BENCH_PHASE_PROFILE) void profiler.stop(process.env.BENCH_PHASE_PROFILE);
+    if (m.type === 'heap-snapshot' && process.env.BENCH_HEAP_SNAPSHOT) {
+      void import('node:v8').then((v8) => v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT));
+    }
+  });
+  process.send?.({ type: 'ready', url: gw.url });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gateway process failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

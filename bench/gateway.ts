@@ -1,0 +1,363 @@
+/**
+ * Gateway benchmark: 20 member clusters × 500 nodes whose inventories go through the real report
+ * path, members that only acknowledge placements, gangs of 8 pods submitted over HTTP to a gateway
+ * running in its own process. Side by side, in the same run and on the same Redis: plain BullMQ
+ * add + consume of the same placement payloads (the transport's own rate and latency).
+ *
+ * Phases:
+ *   1. submit 20,000 gangs over HTTP while no member is connected (submit rate);
+ *   2. connect the 20 members: the backlog drains (placements per second);
+ *   3. submit at 500 gangs/s with room to spare (submit-to-dispatch latency);
+ *   4. submit 100,000 gangs that fit nowhere (gateway RSS with that many pending).
+ * `quick` runs a tenth of every size (50 nodes per member, 2,000 gangs, 10,000 pending).
+ *
+ * The gateway process runs with `--max-old-space-size=384` (BENCH_GATEWAY_HEAP_MIB), as a deployment
+ * would set it. Knobs for investigations: BENCH_WINDOW (pending gangs per queue a cycle sees),
+ * BENCH_SKIP_PENDING (skip phase 4), BENCH_GATEWAY_PROFILE (a CPU profile of the whole gateway into
+ * that directory), BENCH_PHASE_PROFILE (a CPU profile of phase 3 into that file),
+ * BENCH_HEAP_SNAPSHOT (a heap snapshot after phase 4 into that file).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Queue, Worker, type Job as BullJob } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../gateway/embedded-redis.js';
+import { REPORT_QUEUE, bullmqPrefix, type NodeInventory, type PlacementMessage } from '../shared/messages/index.js';
+import { AcknowledgingMember } from '../test/support/acknowledging-member.js';
+import { median, percentile, target, type BenchOptions, type BenchResult } from './bench-result.js';
+import type { GatewayStats } from './gateway-process.js';
+
+const CLUSTERS = 20;
+const GANG = 8;
+const NAMESPACE = 'bench';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function vcjob(name: string, cpu: string): Record<string, unknown> {
+  return {
+    apiVersion: 'batch.volcano.sh/v1alpha1',
+    kind: 'Job',
+    metadata: { name, namespace: NAMESPACE },
+    spec: {
+      schedulerName: 'volcano',
+      queue: 'default',
+      minAvailable: GANG,
+      tasks: [{
+        name: 'worker',
+        replicas: GANG,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', resources: { requests: { cpu, memory: '1Gi' } } }] } },
+      }],
+    },
+  };
+}
+
+/** A member's nodes: 64 cores, 256 GiB, a little system load each. */
+function nodeInventory(count: number): NodeInventory[] {
+  const size = { cpu: '64', memory: '256Gi', pods: 250 };
+  return Array.from({ length: count }, (_, i) => ({
+    name: `node-${i}`, allocatable: size, capacity: size, labels: { 'kubernetes.io/hostname': `node-${i}` },
+    taints: [], unschedulable: false, requested: { cpu: '500m', memory: '1Gi' }, podCount: 3, ready: true,
+  }));
+}
+
+/** The gateway in its own process, with a request/answer channel for its stats. */
+class GatewayProcess {
+  private child: ChildProcess;
+  private seq = 0;
+  private readonly waiting = new Map<number, (s: GatewayStats) => void>();
+  url = '';
+  peakRss = 0;
+  /** longest event-loop stall of the gateway seen by the sampler, ms */
+  maxLoopDelayMs = 0;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    const script = fileURLToPath(new URL('./gateway-process.js', import.meta.url));
+    // the old-space cap a deployment of the gateway would set (helm: NODE_OPTIONS): the heap is
+    // collected before it grows past it, instead of growing lazily towards Node's default limit
+    const execArgv = [`--max-old-space-size=${process.env.BENCH_GATEWAY_HEAP_MIB ?? '384'}`];
+    if (process.env.BENCH_GATEWAY_PROFILE) execArgv.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROFILE}`);
+    this.child = fork(script, [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: { type: string; id?: number; url?: string; stats?: GatewayStats }) => {
+      if (m.type === 'stats' && m.id !== undefined && m.stats) {
+        this.peakRss = Math.max(this.peakRss, m.stats.rss);
+        this.maxLoopDelayMs = Math.max(this.maxLoopDelayMs, m.stats.maxLoopDelayMs);
+        this.waiting.get(m.id)?.(m.stats);
+        this.waiting.delete(m.id);
+      }
+    });
+  }
+
+  ready(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}`)));
+      this.child.on('message', (m: { type: string; url?: string }) => {
+        if (m.type === 'ready' && m.url) {
+          this.url = m.url;
+          resolve(m.url);
+        }
+      });
+    });
+  }
+
+  send(message: { type: string }): void {
+    this.child.send(message);
+  }
+
+  stats(): Promise<GatewayStats> {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.child.send({ type: 'stats', id });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ type: 'stop' });
+    await Promise.race([exited, sleep(10_000)]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** POSTs jobs with `concurrency` requests in flight; returns when all were created. */
+async function submitAll(url: string, names: string[], cpu: string, submitted: Map<string, number>, concurrency = 64): Promise<void> {
+  let next = 0;
+  const endpoint = `${url}/apis/batch.volcano.sh/v1alpha1/namespaces/${NAMESPACE}/jobs`;
+  const worker = async (): Promise<void> => {
+    while (next < names.length) {
+      const name = names[next++] as string;
+      await submitOne(endpoint, name, cpu, submitted);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** HTTP round trip of each submission, ms */
+const responseTimes: number[] = [];
+
+async function submitOne(endpoint: string, name: string, cpu: string, submitted: Map<string, number>): Promise<void> {
+  const body = JSON.stringify(vcjob(name, cpu));
+  const at = Date.now();
+  submitted.set(name, at);
+  const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (res.status !== 201) throw new Error(`submitting ${name}: HTTP ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+  responseTimes.push(Date.now() - at);
+}
+
+async function waitUntil(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Plain BullMQ: the same placement payloads added in bulk and consumed, then paced for latency. */
+async function bullmqBaseline(redisUrl: string, sample: PlacementMessage, count: number, paced: { rate: number; seconds: number }): Promise<Record<string, number>> {
+  const conn = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const prefix = '{bench-baseline}';
+  const queue = new Queue('baseline', { connection: conn, prefix });
+  let consumed = 0;
+  let lastAt = 0;
+  const latencies: number[] = [];
+  const worker = new Worker('baseline', async (job: BullJob) => {
+    consumed++;
+    lastAt = Date.now();
+    const t0 = (job.data as { t0?: number }).t0;
+    if (t0 !== undefined) latencies.push(lastAt - t0);
+  }, { connection: conn, prefix, concurrency: 64, removeOnComplete: { count: 0 } });
+  try {
+    const start = Date.now();
+    for (let i = 0; i < count; i += 500) {
+      const n = Math.min(500, count - i);
+      await queue.addBulk(Array.from({ length: n }, (_, k) => ({
+        name: 'placement', data: { ...sample, uid: `u-${i + k}` }, opts: { jobId: `placement.u-${i + k}.1.1`, removeOnComplete: true },
+      })));
+    }
+    const added = Date.now();
+    await waitUntil('the baseline consumer', () => consumed >= count, 300_000);
+    const addRate = count / Math.max(0.001, (added - start) / 1000);
+    const consumeRate = count / Math.max(0.001, (lastAt - start) / 1000);
+    // paced, one add per message, like a gateway dispatching gang by gang at the same rate
+    const total = paced.rate * paced.seconds;
+    const t0 = Date.now();
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / paced.rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      void queue.add('placement', { ...sample, uid: `p-${i}`, t0: Date.now() }, { jobId: `placement.p-${i}.1.1`, removeOnComplete: true });
+    }
+    await waitUntil('the paced baseline', () => latencies.length >= total, 60_000);
+    return {
+      add_per_s: Math.round(addRate),
+      consume_per_s: Math.round(consumeRate),
+      latency_p50_ms: median(latencies),
+      latency_p99_ms: percentile(latencies, 99),
+    };
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    conn.disconnect();
+  }
+}
+
+export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
+  const quick = opts.quick ?? false;
+  const scale = quick ? 0.1 : 1;
+  const nodesPerCluster = Math.round(500 * scale);
+  const gangs = Math.round(20_000 * scale);
+  const pendingGangs = Math.round(100_000 * scale);
+  const paced = { rate: 500, seconds: quick ? 4 : 10 };
+  const log = (s: string) => process.stdout.write(`  ${s}\n`);
+
+  const redis = await startRedisServer({ env: {} });
+  const members: AcknowledgingMember[] = [];
+  const connections: Redis[] = [];
+  let gateway: GatewayProcess | undefined;
+  try {
+    // baseline first, alone on the machine
+    const sample: PlacementMessage = {
+      type: 'placement', v: 1, cluster: 'bench-0', uid: 'u', namespace: NAMESPACE, name: 'sample', epoch: 1, attempt: 1, queue: 'default',
+      job: { ...(vcjob('sample', '1') as PlacementMessage['job']), metadata: { name: 'sample', namespace: NAMESPACE, uid: 'u' } },
+      nodePlan: { worker: Array.from({ length: GANG }, () => 'node-0') },
+    };
+    log(`baseline: plain BullMQ, ${gangs} placement payloads added in bulk and consumed, then ${paced.rate}/s paced`);
+    const baseline = await bullmqBaseline(redis.url, sample, gangs, paced);
+    log(`baseline: add ${baseline.add_per_s}/s, consume ${baseline.consume_per_s}/s, paced latency p50 ${baseline.latency_p50_ms} ms p99 ${baseline.latency_p99_ms} ms`);
+
+    gateway = new GatewayProcess({
+      ...process.env,
+      REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', CALDERA_INSECURE: '1', CALDERA_LOG_LEVEL: 'warn',
+      CALDERA_PREFIX: 'bench', CALDERA_FEED_MAXLEN: '300000',
+    });
+    const url = await gateway.ready();
+    const gw = gateway;
+    let sampling = true;
+    const sampler = (async () => { while (sampling) { await gw.stats().catch(() => undefined); await sleep(250); } })();
+
+    const submitted = new Map<string, number>();
+    const dispatched = new Map<string, { sentAt: number; receivedAt: number }>();
+    const onPlacement = (p: PlacementMessage, receivedAt: number): void => {
+      if (!dispatched.has(p.name)) dispatched.set(p.name, { sentAt: Number(p.sentAt ?? receivedAt), receivedAt });
+    };
+
+    // 1.
+    const backlog = Array.from({ length: gangs }, (_, i) => `gang-${i}`);
+    const s0 = Date.now();
+    await submitAll(url, backlog, '1', submitted);
+    const submitSeconds = (Date.now() - s0) / 1000;
+    const submitRate = gangs / submitSeconds;
+    log(`1. submitted ${gangs} gangs of ${GANG} over HTTP in ${submitSeconds.toFixed(1)} s: ${submitRate.toFixed(0)}/s`);
+
+    // 2.
+    const m0 = Date.now();
+    for (let i = 0; i < CLUSTERS; i++) {
+      const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+      connections.push(connection);
+      members.push(new AcknowledgingMember({
+        cluster: `bench-${i}`, connection, nodes: nodeInventory(nodesPerCluster), runJobs: false, keepMessages: false,
+        heartbeatMs: 2000, concurrency: 64, onPlacement,
+      }));
+    }
+    await Promise.all(members.map((m) => m.start()));
+    await waitUntil('every gang of the backlog dispatched', () => backlog.every((n) => dispatched.has(n)), 600_000);
+    const sent = backlog.map((n) => (dispatched.get(n) as { sentAt: number }).sentAt);
+    const first = Math.min(...sent);
+    const last = Math.max(...sent);
+    // the scheduler's rate: first to last dispatch of the backlog; from connect it also counts the
+    // members registering and reporting their inventories
+    const drainSeconds = Math.max(0.001, (last - first) / 1000);
+    const placementsPerSecond = gangs / drainSeconds;
+    const fromConnectSeconds = Math.max(0.001, (last - m0) / 1000);
+    const afterDrain = await gw.stats();
+    log(`2. ${CLUSTERS} members × ${nodesPerCluster} nodes connected; ${gangs} gangs placed in ${drainSeconds.toFixed(2)} s first to last dispatch: ${placementsPerSecond.toFixed(0)}/s (${fromConnectSeconds.toFixed(2)} s from connecting the members: ${(gangs / fromConnectSeconds).toFixed(0)}/s); gateway RSS ${(afterDrain.rss / 2 ** 20).toFixed(0)} MiB`);
+
+    // 3. (after the burst's aftermath: status facts written, reports read)
+    const reportQueue = new Queue(REPORT_QUEUE, { connection: connections[0]!, prefix: bullmqPrefix() });
+    const settle0 = Date.now();
+    await waitUntil('the gateway to settle', async () => (await gw.stats()).statusBacklog === 0 && (await reportQueue.getWaitingCount()) === 0, 300_000);
+    await reportQueue.close();
+    log(`   settled ${((Date.now() - settle0) / 1000).toFixed(1)} s after the burst (job status facts written, reports read)`);
+    const pacedNames = Array.from({ length: paced.rate * paced.seconds }, (_, i) => `paced-${i}`);
+    gw.maxLoopDelayMs = 0;
+    const endpoint = `${url}/apis/batch.volcano.sh/v1alpha1/namespaces/${NAMESPACE}/jobs`;
+    gw.send({ type: 'profile-start' });
+    const p0 = Date.now();
+    responseTimes.length = 0;
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < pacedNames.length; i++) {
+      const due = p0 + (i * 1000) / paced.rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      inflight.push(submitOne(endpoint, pacedNames[i] as string, '1', submitted));
+    }
+    await Promise.all(inflight);
+    const pacedRate = pacedNames.length / ((Date.now() - p0) / 1000);
+    await waitUntil('every paced gang dispatched', () => pacedNames.every((n) => dispatched.has(n)), 120_000);
+    const lat = pacedNames.map((n) => (dispatched.get(n) as { sentAt: number }).sentAt - (submitted.get(n) as number));
+    const delivered = pacedNames.map((n) => (dispatched.get(n) as { receivedAt: number }).receivedAt - (submitted.get(n) as number));
+    const p50 = median(lat);
+    const p99 = percentile(lat, 99);
+    gw.send({ type: 'profile-stop' });
+    const stallMs = gw.maxLoopDelayMs;
+    const apiP50 = median(responseTimes);
+    const apiP99 = percentile(responseTimes, 99);
+    log(`3. ${pacedNames.length} gangs at ${pacedRate.toFixed(0)}/s: submit-to-dispatch p50 ${p50} ms, p99 ${p99} ms (to the member: p50 ${median(delivered)} ms, p99 ${percentile(delivered, 99)} ms; HTTP create p50 ${apiP50} ms, p99 ${apiP99} ms; longest gateway event-loop stall ${stallMs.toFixed(0)} ms)`);
+
+    // 4.
+    const hopeless = Array.from({ length: process.env.BENCH_SKIP_PENDING ? 0 : pendingGangs }, (_, i) => `pending-${i}`);
+    gw.peakRss = 0;
+    const h0 = Date.now();
+    await submitAll(url, hopeless, '128', submitted); // 128 cpu per pod: no node has that much
+    await waitUntil('every hopeless gang pending on the leader', async () => (await gw.stats()).pending >= hopeless.length, 120_000);
+    await sleep(2000); // let a few cycles run over them
+    const withPending = await gw.stats();
+    if (process.env.BENCH_HEAP_SNAPSHOT) gw.send({ type: 'heap-snapshot' });
+    const rssPending = Math.max(withPending.rss, gw.peakRss);
+    log(`4. ${pendingGangs} gangs pending (submitted in ${((Date.now() - h0) / 1000).toFixed(1)} s): gateway RSS ${(withPending.rss / 2 ** 20).toFixed(0)} MiB (peak ${(rssPending / 2 ** 20).toFixed(0)} MiB), heap ${(withPending.heapUsed / 2 ** 20).toFixed(0)} of ${(withPending.heapTotal / 2 ** 20).toFixed(0)} MiB, external ${(withPending.external / 2 ** 20).toFixed(0)} MiB, last cycle ${withPending.lastCycleMs.toFixed(0)} ms`);
+
+    sampling = false;
+    await sampler;
+    const rssMiB = rssPending / 2 ** 20;
+    const metrics = {
+      clusters: CLUSTERS,
+      nodes: CLUSTERS * nodesPerCluster,
+      gangs,
+      submit_per_s: Math.round(submitRate),
+      placements_per_s: Math.round(placementsPerSecond),
+      placements_per_s_from_connect: Math.round(gangs / fromConnectSeconds),
+      paced_rate_per_s: Math.round(pacedRate),
+      submit_to_dispatch_p50_ms: p50,
+      submit_to_dispatch_p99_ms: p99,
+      submit_to_member_p99_ms: percentile(delivered, 99),
+      http_create_p50_ms: apiP50,
+      http_create_p99_ms: apiP99,
+      rss_mib_after_placements: Math.round(afterDrain.rss / 2 ** 20),
+      pending_gangs: pendingGangs,
+      rss_mib_with_pending: Math.round(rssMiB),
+    };
+    return {
+      name: 'gateway',
+      metrics,
+      baseline,
+      ratios: {
+        placements_vs_bullmq_consume: Number((placementsPerSecond / baseline.consume_per_s!).toFixed(3)),
+        submit_vs_bullmq_add: Number((submitRate / baseline.add_per_s!).toFixed(3)),
+        dispatch_p99_vs_bullmq_p99: Number((p99 / Math.max(1, baseline.latency_p99_ms!)).toFixed(2)),
+      },
+      targets: {
+        placements_per_s: target(Math.round(placementsPerSecond), { min: 2000 }),
+        submit_to_dispatch_p99_ms_at_500_per_s: target(p99, { max: 100 }),
+        [`rss_mib_with_${pendingGangs}_pending`]: target(Math.round(rssMiB), { max: 512 }),
+      },
+    };
+  } finally {
+    await Promise.allSettled(members.map((m) => m.stop()));
+    for (const c of connections) c.disconnect();
+    await gateway?.stop();
+    await redis.stop();
+  }
+}

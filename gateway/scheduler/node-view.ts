@@ -1,0 +1,62 @@
+/**
+ * A member's node as the scheduling core sees it. Node names are made unique across the
+ * federation as `<cluster>/<node>`; the domain is the cluster.
+ *
+ * What the node has in use: the agent reports `requested` (every pod on the node, Caldera's or
+ * not), which includes the pods of gangs the member reported bound; gangs placed but not yet bound
+ * are held on top (reservations). A report that does not show our bound pods yet counts them
+ * anyway: used = max(requested, bound) + reserved.
+ */
+import { ResourceVector } from '../../shared/resources/resource-vector.js';
+import type { NodeInventory } from '../../shared/messages/node-inventory.js';
+import type { NodeSnapshot } from '../../shared/scheduling/snapshot.js';
+
+/** `<cluster>/<node>` */
+export function federatedNodeName(cluster: string, node: string): string {
+  return `${cluster}/${node}`;
+}
+
+/** The cluster and member-local node name of a federated node name. */
+export function splitNodeName(name: string): { cluster: string; node: string } {
+  const i = name.indexOf('/');
+  return { cluster: name.slice(0, i), node: name.slice(i + 1) };
+}
+
+/** Requests and pod count of placed gangs' pods on one node. */
+export interface BoundLoad {
+  request: ResourceVector;
+  pods: number;
+}
+
+/** Vectors are immutable: equal quantity lists share one vector, so a session densifies it once. */
+const vectors = new Map<string, ResourceVector>();
+const MAX_INTERNED = 10_000;
+
+export function internedVector(list: Readonly<Record<string, string | number>>): ResourceVector {
+  const key = JSON.stringify(list);
+  let v = vectors.get(key);
+  if (v === undefined) {
+    v = ResourceVector.fromQuantities(list);
+    if (vectors.size < MAX_INTERNED) vectors.set(key, v);
+  }
+  return v;
+}
+
+export function nodeSnapshot(opts: { cluster: string; node: NodeInventory; bound?: BoundLoad; reserved?: BoundLoad }): NodeSnapshot {
+  const { cluster, node, bound, reserved } = opts;
+  let otherUsed = internedVector(node.requested);
+  if (bound) otherUsed = otherUsed.max(bound.request);
+  if (reserved) otherUsed = otherUsed.add(reserved.request);
+  const otherPods = Math.max(node.podCount ?? 0, bound?.pods ?? 0) + (reserved?.pods ?? 0);
+  return {
+    name: federatedNodeName(cluster, node.name),
+    domain: cluster,
+    allocatable: internedVector(node.allocatable),
+    otherUsed,
+    otherPods,
+    labels: node.labels,
+    taints: node.taints,
+    // a NotReady node takes no new pods, like a cordoned one
+    unschedulable: node.unschedulable || !node.ready,
+  };
+}

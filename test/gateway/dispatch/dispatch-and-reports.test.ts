@@ -1,0 +1,106 @@
+import t from 'tap';
+import { Dispatcher } from '../../../gateway/dispatch/dispatcher.js';
+import { ReportConsumer, orderReports } from '../../../gateway/ingest/report-consumer.js';
+import { Queue } from 'bullmq';
+import { REPORT_QUEUE, type NodeInventory, type PlacementMessage, type ReportMessage } from '../../../shared/messages/index.js';
+import { useRedis } from '../../support/redis.js';
+import { AcknowledgingMember } from '../../support/acknowledging-member.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    await sleep(10);
+  }
+}
+
+const node = (name: string): NodeInventory => ({
+  name, allocatable: { cpu: '8', memory: '32Gi', pods: 110 }, capacity: { cpu: '8', memory: '32Gi', pods: 110 },
+  labels: {}, taints: [], unschedulable: false, requested: {}, ready: true,
+});
+
+function placement(uid: string, cluster: string, epoch: number): PlacementMessage {
+  return {
+    type: 'placement', v: 1, cluster, uid, namespace: 'ns', name: `job-${uid}`, epoch, attempt: epoch, queue: 'default',
+    job: {
+      apiVersion: 'batch.volcano.sh/v1alpha1', kind: 'Job', metadata: { name: `job-${uid}`, namespace: 'ns', uid },
+      spec: { tasks: [{ name: 'w', replicas: 2, template: { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] } } }] },
+    },
+    nodePlan: { w: ['n1', 'n2'] },
+  };
+}
+
+t.test('placements reach each member queue once; the member answers on the report queue in batches', async (t) => {
+  const r = await useRedis(t);
+  const prefix = `{${r.prefix.slice(0, -1)}}`;
+  const got: ReportMessage[] = [];
+  let batches = 0;
+  const consumer = new ReportConsumer({
+    connection: r.connect(), prefix,
+    handler: { handleReports: async (b) => { batches++; got.push(...b); } },
+  });
+  consumer.start();
+  const east = new AcknowledgingMember({ cluster: 'east', connection: r.connect(), prefix, nodes: [node('n1'), node('n2')], heartbeatMs: 50 });
+  const west = new AcknowledgingMember({ cluster: 'west', connection: r.connect(), prefix, nodes: [node('n1'), node('n2')], heartbeatMs: 50,
+    reject: () => 'QueueClosed' });
+  await east.start();
+  await west.start();
+  const dispatcher = new Dispatcher({ connection: r.client, prefix });
+  t.teardown(async () => { await dispatcher.close(); await east.stop(); await west.stop(); await consumer.close(); });
+
+  const eastPlacements = Array.from({ length: 50 }, (_, i) => placement(`e${i}`, 'east', 1));
+  await dispatcher.send([...eastPlacements, placement('w0', 'west', 1)]);
+  await dispatcher.send([eastPlacements[0]!]); // the same placement again: same job id, not delivered twice
+  await until(() => got.filter((m) => m.type === 'placement-result').length >= 51);
+  await sleep(100);
+  t.equal(east.received.length, 50, 'each east placement delivered exactly once');
+  t.equal(east.jobs.size, 50);
+  const results = got.filter((m) => m.type === 'placement-result');
+  t.equal(results.length, 51);
+  t.match(results.find((m) => m.uid === 'w0'), { result: 'rejected', reason: 'QueueClosed', cluster: 'west' });
+  t.ok(got.some((m) => m.type === 'nodes-full' && m.cluster === 'east'), 'inventory reported on start');
+  t.ok(got.some((m) => m.type === 'heartbeat' && m.cluster === 'west'), 'heartbeats arrive');
+  t.ok(got.some((m) => m.type === 'job-status' && m.uid === 'e3' && m.bound === 2), 'running jobs report their pods bound');
+  t.ok(batches < got.length, `reports were handled in batches (${got.length} reports in ${batches} calls)`);
+
+  // a newer epoch replaces the copy; an older one is ignored
+  await dispatcher.send([placement('e1', 'east', 3)]);
+  await dispatcher.send([placement('e1', 'east', 2)]);
+  await until(() => east.received.filter((p) => p.uid === 'e1').length === 3);
+  t.equal(east.jobs.get('e1')!.epoch, 3, 'the member keeps the newest epoch');
+  await dispatcher.send([{ type: 'delete-superseded', v: 1, cluster: 'east', uid: 'e2', namespace: 'ns', name: 'job-e2', olderThanEpoch: 2 }]);
+  await until(() => !east.jobs.has('e2'));
+  t.pass('delete-superseded removed the older copy');
+});
+
+t.test('a failing batch is retried by BullMQ; invalid reports are dropped, not retried', async (t) => {
+  const r = await useRedis(t);
+  const prefix = `{${r.prefix.slice(0, -1)}}`;
+  let calls = 0;
+  const seen: ReportMessage[] = [];
+  const consumer = new ReportConsumer({
+    connection: r.connect(), prefix,
+    handler: { handleReports: async (b) => { calls++; if (calls === 1) throw new Error('redis hiccup'); seen.push(...b); } },
+  });
+  const q = new Queue(REPORT_QUEUE, { connection: r.client, prefix });
+  t.teardown(async () => { await consumer.close(); await q.close(); });
+  await q.add('heartbeat', { type: 'heartbeat', v: 1, cluster: 'east', agentId: 'a', seq: 1, sentAt: 1 }, { attempts: 3, backoff: 10 });
+  await q.add('junk', { type: 'heartbeat', v: 7 }, { attempts: 3 });
+  consumer.start();
+  await until(() => seen.length === 1);
+  t.ok(calls >= 2, 'the heartbeat was handled again after the first batch failed');
+  t.equal(seen[0]!.type, 'heartbeat');
+  await sleep(100);
+  t.equal(seen.length, 1, 'the invalid report never reached the handler');
+});
+
+t.test('reports of one agent are handled in seq order, others keep arrival order', async (t) => {
+  const hb = (agentId: string, seq: number): ReportMessage => ({ type: 'heartbeat', v: 1, cluster: 'c', agentId, seq, sentAt: 0 });
+  const status: ReportMessage = {
+    type: 'job-status', v: 1, cluster: 'c', uid: 'u', namespace: 'n', name: 'j', epoch: 1, phase: 'Running',
+    counts: { pending: 0, running: 1, succeeded: 0, failed: 0, terminating: 0, unknown: 0 }, conditions: [], retryCount: 0,
+  };
+  const ordered = orderReports([hb('a', 3), status, hb('b', 9), hb('a', 1), hb('b', 2)]);
+  t.same(ordered.map((m) => ('seq' in m ? `${m.agentId}${m.seq}` : m.type)), ['a1', 'job-status', 'b2', 'a3', 'b9']);
+});
