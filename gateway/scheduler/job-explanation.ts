@@ -17,6 +17,8 @@ export interface ClusterExplanation {
   fits: boolean;
   message: string;
   reasons: Array<{ reason: string; message: string; nodes?: number }>;
+  /** of the gang's pods still to place (first short task shape): how many fit here now, and how many are needed */
+  pods?: { fitting: number; needed: number };
 }
 
 /** The structured form; stored as the job's explain record (it extends JobExplanationRecord). */
@@ -70,10 +72,13 @@ export function explainJob(opts: {
       return { cluster, fits: false, message: dom.refused, reasons: [{ reason: refusalReason(dom.refused), message: dom.refused }] };
     }
     const fits = dom.availableNodes > 0 && dom.reasons.length === 0;
+    // "2/3 pods fit; then ..." tells a user how far the cluster is from taking the gang
+    const partial = !fits && dom.fittingPods > 0 && dom.fittingPods < dom.neededPods;
     return {
       cluster,
       fits,
-      message: dom.message,
+      message: partial ? `${dom.fittingPods}/${dom.neededPods} pods fit; then ${dom.message}` : dom.message,
+      pods: { fitting: dom.fittingPods, needed: dom.neededPods },
       reasons: dom.reasons.map((r) => ({ reason: nodeReason(r.reason), message: `${r.reason} on ${r.nodes} node(s)`, nodes: r.nodes })),
     };
   });

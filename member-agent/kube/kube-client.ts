@@ -1,18 +1,20 @@
 /**
  * The agent's one door to a cluster, built on @kubernetes/client-node: generic create / get / list /
- * replace / patch / delete for any kind (discovery-backed), status writes for Volcano's custom
- * resources, pods/binding, the eviction API and watches. Everything comes back as plain JSON (client-
- * node's typed models turn timestamps into Date objects; `plain` turns them back into strings).
+ * replace / patch / delete for any kind, status writes for Volcano's custom resources, pods/binding,
+ * the eviction API and watches. Everything comes back as plain JSON.
  *
  * Requests share one keep-alive connection pool (client-node otherwise opens a connection per call)
  * and go out through a node:http transport plugged into client-node's `httpApi` extension point:
- * both dominate the cost of small requests such as bindings.
+ * both dominate the cost of small requests such as bindings. The frequent calls (list, get, create,
+ * bindings, status writes) send and read JSON directly on that transport; the others go through
+ * client-node's generic object API (discovery-backed), whose typed models turn timestamps into Date
+ * objects that `plain` turns back into strings.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import type { ObjectMeta } from '../../shared/api/core.js';
-import { collectionPath, groupOf, versionOf, type KubeKind } from './kube-kinds.js';
+import { POD, collectionPath, type KubeKind } from './kube-kinds.js';
 import { nodeHttpLibrary, type RequestObserver } from './node-http-library.js';
 
 export interface KubeObject {
@@ -119,14 +121,15 @@ function toPlain(x: unknown): unknown {
   return x;
 }
 
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 export class KubeClient {
   readonly kubeConfig: k8s.KubeConfig;
   private readonly objects: k8s.KubernetesObjectApi;
-  private readonly custom: k8s.CustomObjectsApi;
   private readonly core: k8s.CoreV1Api;
   private readonly watcher: k8s.Watch;
+  private readonly auth: SharedAgentAuth;
+  private readonly httpApi: k8s.HttpLibrary;
+  private readonly base: string;
 
   constructor(kc: k8s.KubeConfig, opts: { maxSockets?: number; onRequest?: RequestObserver } = {}) {
     this.kubeConfig = kc;
@@ -134,19 +137,48 @@ export class KubeClient {
     if (!cluster) throw new Error('no current cluster in the kubeconfig');
     const auth = new SharedAgentAuth(kc, opts.maxSockets ?? 256);
     const fallback = new http.Agent({ keepAlive: true });
+    this.auth = auth;
+    this.httpApi = nodeHttpLibrary(fallback, opts.onRequest);
+    this.base = cluster.server.replace(/\/+$/, '');
     const config = k8s.createConfiguration({
       baseServer: new k8s.ServerConfiguration(cluster.server, {}),
       authMethods: { default: auth },
-      httpApi: nodeHttpLibrary(fallback, opts.onRequest),
+      httpApi: this.httpApi,
     });
     this.objects = new k8s.KubernetesObjectApi(config);
-    this.custom = new k8s.CustomObjectsApi(config);
     this.core = new k8s.CoreV1Api(config);
     this.watcher = new k8s.Watch(kc);
   }
 
   get server(): string {
     return this.kubeConfig.getCurrentCluster()?.server ?? '';
+  }
+
+  /**
+   * One JSON request on the same transport and credentials as the generated API, without its typed
+   * models: the hot writes (pod creates, bindings, status patches) skip client-node's model walk
+   * in both directions, and the answer stays the server's JSON. Failures raise client-node's
+   * ApiException with the status code and the body text, as the generated API does.
+   */
+  private async requestJson(method: k8s.HttpMethod, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+    const ctx = new k8s.RequestContext(this.base + path, method);
+    ctx.setHeaderParam('Accept', 'application/json, */*;q=0.8');
+    if (body !== undefined) {
+      ctx.setHeaderParam('Content-Type', contentType);
+      ctx.setBody(JSON.stringify(body));
+    }
+    await this.auth.applySecurityAuthentication(ctx);
+    const res = await this.httpApi.send(ctx).toPromise();
+    const text = await res.body.text();
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
+      throw new k8s.ApiException<string>(res.httpStatusCode, 'Unsuccessful HTTP Request', text, res.headers);
+    }
+    return text === '' ? {} : JSON.parse(text);
+  }
+
+  private objectPath(kind: KubeKind, namespace: string | undefined, name?: string, sub?: string): string {
+    const coll = collectionPath(kind, kind.namespaced ? (namespace ?? 'default') : undefined);
+    return name === undefined ? coll : `${coll}/${encodeURIComponent(name)}${sub ? `/${sub}` : ''}`;
   }
 
   private header(kind: KubeKind, namespace: string | undefined, name: string) {
@@ -158,20 +190,15 @@ export class KubeClient {
     const items: T[] = [];
     let token: string | undefined;
     let resourceVersion = '';
+    const path = collectionPath(kind, kind.namespaced ? opts.namespace : undefined);
     do {
-      const page = await this.objects.list(
-        kind.apiVersion,
-        kind.kind,
-        kind.namespaced ? opts.namespace : undefined,
-        undefined,
-        undefined,
-        undefined,
-        opts.fieldSelector,
-        opts.labelSelector,
-        undefined,
-        token,
-      );
-      const p = plain<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>(page);
+      const query = new URLSearchParams();
+      if (opts.fieldSelector) query.set('fieldSelector', opts.fieldSelector);
+      if (opts.labelSelector) query.set('labelSelector', opts.labelSelector);
+      if (token) query.set('continue', token);
+      const qs = query.toString();
+      const page = await this.requestJson(k8s.HttpMethod.GET, qs === '' ? path : `${path}?${qs}`);
+      const p = page as { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } };
       for (const it of p.items ?? []) {
         it.apiVersion ??= kind.apiVersion;
         it.kind ??= kind.kind;
@@ -184,12 +211,14 @@ export class KubeClient {
   }
 
   async get<T extends KubeObject>(kind: KubeKind, namespace: string | undefined, name: string): Promise<T> {
-    return plain<T>(await this.objects.read(this.header(kind, namespace, name)));
+    return (await this.requestJson(k8s.HttpMethod.GET, this.objectPath(kind, namespace, name))) as T;
   }
 
   async create<T extends KubeObject>(kind: KubeKind, obj: T): Promise<T> {
-    const body = { ...obj, apiVersion: kind.apiVersion, kind: kind.kind };
-    return plain<T>(await this.objects.create(body as k8s.KubernetesObject));
+    const namespace = kind.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
+    const metadata = namespace === undefined || obj.metadata.namespace === namespace ? obj.metadata : { ...obj.metadata, namespace };
+    const body = { ...obj, apiVersion: kind.apiVersion, kind: kind.kind, metadata };
+    return (await this.requestJson(k8s.HttpMethod.POST, this.objectPath(kind, namespace), body)) as T;
   }
 
   async replace<T extends KubeObject>(kind: KubeKind, obj: T): Promise<T> {
@@ -200,20 +229,12 @@ export class KubeClient {
   /** PUT …/status of a Volcano custom resource (Job, PodGroup, Queue). */
   async replaceStatus<T extends KubeObject>(kind: KubeKind, obj: T): Promise<T> {
     const body = { ...obj, apiVersion: kind.apiVersion, kind: kind.kind };
-    const base = { group: groupOf(kind), version: versionOf(kind), plural: kind.plural, name: obj.metadata.name ?? '', body };
-    const out = kind.namespaced
-      ? await this.custom.replaceNamespacedCustomObjectStatus({ ...base, namespace: obj.metadata.namespace ?? 'default' })
-      : await this.custom.replaceClusterCustomObjectStatus(base);
-    return plain<T>(out);
+    return (await this.requestJson(k8s.HttpMethod.PUT, this.objectPath(kind, obj.metadata.namespace, obj.metadata.name ?? '', 'status'), body)) as T;
   }
 
   /** JSON merge patch of …/status of a Volcano custom resource. */
   async patchStatus<T extends KubeObject>(kind: KubeKind, namespace: string | undefined, name: string, patch: object): Promise<T> {
-    const base = { group: groupOf(kind), version: versionOf(kind), plural: kind.plural, name, body: patch };
-    const out = kind.namespaced
-      ? await this.custom.patchNamespacedCustomObjectStatus({ ...base, namespace: namespace ?? 'default' }, MERGE_PATCH)
-      : await this.custom.patchClusterCustomObjectStatus(base, MERGE_PATCH);
-    return plain<T>(out);
+    return (await this.requestJson(k8s.HttpMethod.PATCH, this.objectPath(kind, namespace, name, 'status'), patch, k8s.PatchStrategy.MergePatch)) as T;
   }
 
   /** JSON merge patch of an object (metadata, spec). */
@@ -244,15 +265,11 @@ export class KubeClient {
 
   /** Binds a pod to a node through pods/binding, as a scheduler does. */
   async bindPod(namespace: string, name: string, node: string, uid?: string): Promise<void> {
-    await this.core.createNamespacedPodBinding({
-      name,
-      namespace,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name, namespace, ...(uid ? { uid } : {}) },
-        target: { apiVersion: 'v1', kind: 'Node', name: node },
-      },
+    await this.requestJson(k8s.HttpMethod.POST, this.objectPath(POD, namespace, name, 'binding'), {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name, namespace, ...(uid ? { uid } : {}) },
+      target: { apiVersion: 'v1', kind: 'Node', name: node },
     });
   }
 

@@ -8,26 +8,53 @@
 import { ResourceVector } from '../resources/resource-vector.js';
 import { CPU, MEMORY, PODS } from '../resources/resource-units.js';
 
+const NO_EXTRA: readonly string[] = Object.freeze([]);
+/** Per vector (vectors are immutable): its dimension names other than cpu, memory and pods. */
+const extraNames = new WeakMap<ResourceVector, readonly string[]>();
+
+function extraNamesOf(v: ResourceVector): readonly string[] {
+  let extra = extraNames.get(v);
+  if (extra === undefined) {
+    const list = v.names().filter((n) => n !== CPU && n !== MEMORY && n !== PODS);
+    extra = list.length === 0 ? NO_EXTRA : list;
+    extraNames.set(v, extra);
+  }
+  return extra;
+}
+
+/**
+ * Dense forms of vectors, shared by every space with the same dimensions (vectors are immutable
+ * and a snapshot's vectors mostly outlive one cycle): per vector, the space signature it was made
+ * for and the array.
+ */
+const denseCache = new WeakMap<ResourceVector, { signature: string; dense: Float64Array }>();
+
 export class ResourceSpace {
   readonly names: readonly string[];
+  /** The dimension names joined: spaces with equal signatures lay vectors out alike. */
+  readonly signature: string;
   private readonly index: ReadonlyMap<string, number>;
-  private readonly denseCache = new WeakMap<ResourceVector, Float64Array>();
 
   constructor(names: Iterable<string>) {
     const others = new Set<string>();
     for (const n of names) if (n !== CPU && n !== MEMORY && n !== PODS) others.add(n);
     this.names = Object.freeze([CPU, MEMORY, ...[...others].sort()]);
+    this.signature = this.names.join('\u0000');
     this.index = new Map(this.names.map((n, i) => [n, i]));
+  }
+
+  /** Every dimension name (other than cpu, memory and pods) of `v`; cached per vector. */
+  static extraNames(v: ResourceVector): readonly string[] {
+    return extraNamesOf(v);
   }
 
   /** Collects every dimension name of the given vectors. */
   static of(vectors: Iterable<ResourceVector | undefined>): ResourceSpace {
     const names = new Set<string>();
-    const seen = new Set<ResourceVector>();
     for (const v of vectors) {
-      if (v === undefined || seen.has(v)) continue;
-      seen.add(v);
-      for (const n of v.names()) names.add(n);
+      if (v === undefined) continue;
+      const extra = extraNamesOf(v);
+      for (let i = 0; i < extra.length; i++) names.add(extra[i] as string);
     }
     return new ResourceSpace(names);
   }
@@ -41,17 +68,16 @@ export class ResourceSpace {
     return this.index.get(name) ?? -1;
   }
 
-  /** A dense copy of `v` (shared per vector object: treat it as read-only). */
+  /** A dense copy of `v` (shared per vector object and space signature: treat it as read-only). */
   dense(v: ResourceVector | undefined): Float64Array {
     if (v === undefined) return new Float64Array(this.names.length);
-    let out = this.denseCache.get(v);
-    if (out === undefined) {
-      out = new Float64Array(this.names.length);
-      out[0] = v.cpu;
-      out[1] = v.memory;
-      for (let d = 2; d < this.names.length; d++) out[d] = v.get(this.names[d] as string);
-      this.denseCache.set(v, out);
-    }
+    const cached = denseCache.get(v);
+    if (cached !== undefined && cached.signature === this.signature) return cached.dense;
+    const out = new Float64Array(this.names.length);
+    out[0] = v.cpu;
+    out[1] = v.memory;
+    for (let d = 2; d < this.names.length; d++) out[d] = v.get(this.names[d] as string);
+    denseCache.set(v, { signature: this.signature, dense: out });
     return out;
   }
 

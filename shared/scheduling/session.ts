@@ -31,10 +31,10 @@ import type { PluginOption, SchedulerPlugin } from './plugin.js';
 import { QueueInfo } from './queue-info.js';
 import type { Registry } from './registry-types.js';
 import { ResourceSpace, denseAdd } from './resource-space.js';
-import { type ClusterSnapshot, compareNodes, withImplicitDomains } from './snapshot.js';
+import { type ClusterSnapshot, type JobSnapshot, type NodeSnapshot, compareNodes, withImplicitDomains } from './snapshot.js';
 import { Statement } from './statement.js';
 import { TaskInfo } from './task-info.js';
-import { ShapeRegistry, type TaskShape } from './task-shape.js';
+import { ShapeRegistry, shapeKey, type TaskShape } from './task-shape.js';
 import { STATUS_CODE, type TaskStatus, holdsAllocation, isAllocatedStatus, occupiesNode } from './task-status.js';
 
 export interface SessionOptions {
@@ -119,7 +119,8 @@ export class Session {
   private flat: FlatLists | undefined;
   private readonly jobById = new Map<string, JobInfo>();
   private readonly queueByName = new Map<string, QueueInfo>();
-  private readonly nodeByName = new Map<string, NodeInfo>();
+  /** Node name → index in `nodes` (the last node of a name wins). */
+  private readonly nodeIndex: ReadonlyMap<string, number>;
   private readonly domainByName = new Map<string, DomainInfo>();
   private readonly notes = new Map<JobInfo, string[]>();
   private readonly conditions = new Map<JobInfo, PodGroupCondition[]>();
@@ -137,52 +138,55 @@ export class Session {
     this.nowText = new Date(this.now).toISOString();
     const snap = opts.snapshot;
 
-    this.space = ResourceSpace.of(collectVectors(snap));
+    this.space = new ResourceSpace(spaceNames(snap));
     const D = this.space.size;
     this.totalAllocatable = new Float64Array(D);
     this.totalUsed = new Float64Array(D);
     this.totalReleasing = new Float64Array(D);
     this.totalPipelined = new Float64Array(D);
 
-    // Nodes, sorted by domain then name so each domain is a contiguous range.
-    let nodeSnaps = snap.nodes;
-    for (let i = 1; i < nodeSnaps.length; i++) {
-      if (compareNodes(nodeSnaps[i - 1]!, nodeSnaps[i]!) > 0) {
-        nodeSnaps = [...nodeSnaps].sort(compareNodes);
-        break;
-      }
-    }
+    // Nodes, sorted by domain then name so each domain is a contiguous range. Without domains, the
+    // per-node state that depends only on the node list is built once per list and copied.
+    const base = nodeBaseOf(snap.nodes, this.space);
+    const nodeSnaps = base?.sorted ?? sortedNodes(snap.nodes);
     const domainSnaps = withImplicitDomains(snap.domains, nodeSnaps);
     this.domains = domainSnaps.map((d, i) => new DomainInfo(i, d, D));
     for (const d of this.domains) this.domainByName.set(d.name, d);
     this.nodeTable = new NodeTable(nodeSnaps.length, D);
     const t = this.nodeTable;
-    const nodes: NodeInfo[] = [];
-    for (let i = 0; i < nodeSnaps.length; i++) {
-      const ns = nodeSnaps[i]!;
-      const domain = ns.domain === undefined ? undefined : this.domainByName.get(ns.domain);
-      const node = new NodeInfo(i, ns, domain, t, this.space);
-      nodes.push(node);
-      this.nodeByName.set(node.name, node);
-      t.allocatable.set(this.space.dense(ns.allocatable), i * D);
-      if (ns.otherUsed !== undefined) {
-        const used = this.space.dense(ns.otherUsed);
-        t.used.set(used, i * D);
-        denseAdd(this.totalUsed, used);
-        if (domain !== undefined) denseAdd(domain.used, used);
+    const nodes: NodeInfo[] = new Array<NodeInfo>(nodeSnaps.length);
+    if (base !== undefined) {
+      t.allocatable.set(base.allocatable);
+      t.used.set(base.used);
+      t.releasing.set(base.releasing);
+      t.podCount.set(base.podCount);
+      t.maxPods.set(base.maxPods);
+      this.totalUsed.set(base.totalUsed);
+      this.totalReleasing.set(base.totalReleasing);
+      for (let i = 0; i < nodeSnaps.length; i++) nodes[i] = new NodeInfo(i, nodeSnaps[i]!, undefined, t, this.space);
+      this.nodeIndex = base.indexByName;
+    } else {
+      const index = new Map<string, number>();
+      for (let i = 0; i < nodeSnaps.length; i++) {
+        const ns = nodeSnaps[i]!;
+        const domain = ns.domain === undefined ? undefined : this.domainByName.get(ns.domain);
+        nodes[i] = new NodeInfo(i, ns, domain, t, this.space);
+        index.set(ns.name, i);
+        const { used, releasing } = fillNodeRow(t, i, ns, this.space);
+        if (used !== undefined) {
+          denseAdd(this.totalUsed, used);
+          if (domain !== undefined) denseAdd(domain.used, used);
+        }
+        if (releasing !== undefined) {
+          denseAdd(this.totalReleasing, releasing);
+          if (domain !== undefined) denseAdd(domain.releasing, releasing);
+        }
+        if (domain !== undefined) {
+          if (domain.nodeEnd === 0) domain.nodeStart = i;
+          domain.nodeEnd = i + 1;
+        }
       }
-      if (ns.otherReleasing !== undefined) {
-        const releasing = this.space.dense(ns.otherReleasing);
-        t.releasing.set(releasing, i * D);
-        denseAdd(this.totalReleasing, releasing);
-        if (domain !== undefined) denseAdd(domain.releasing, releasing);
-      }
-      t.podCount[i] = ns.otherPods ?? 0;
-      t.maxPods[i] = ns.maxPods ?? (ns.allocatable.has('pods') ? ns.allocatable.get('pods') : Number.POSITIVE_INFINITY);
-      if (domain !== undefined) {
-        if (domain.nodeEnd === 0) domain.nodeStart = i;
-        domain.nodeEnd = i + 1;
-      }
+      this.nodeIndex = index;
     }
     this.nodes = nodes;
 
@@ -197,10 +201,12 @@ export class Session {
       jobs.push(job);
       this.jobById.set(job.id, job);
       queue?.jobs.push(job);
+      const resolved = resolveTasks(js, this.nodeIndex);
       for (let k = 0; k < js.tasks.length; k++) {
         const ts = js.tasks[k]!;
-        const node = ts.node === undefined ? undefined : this.nodeByName.get(ts.node);
-        const task = new TaskInfo(ts, job, this.shapes.shapeOf(ts), k, node);
+        const at = resolved.nodes[k] as number;
+        const node = at < 0 ? undefined : nodes[at];
+        const task = new TaskInfo(ts, job, this.shapes.shapeOf(ts, resolved.keys[k]), k, node);
         job.tasks.push(task);
         this.count(task, 1);
         if (node !== undefined) {
@@ -211,10 +217,14 @@ export class Session {
     }
     this.jobs = jobs;
 
-    for (let i = 0; i < nodes.length; i++) {
-      denseAdd(this.totalAllocatable, t.allocatable.subarray(i * D, (i + 1) * D));
-      const domain = nodes[i]!.domain;
-      if (domain !== undefined) denseAdd(domain.allocatable, t.allocatable.subarray(i * D, (i + 1) * D));
+    if (base !== undefined) {
+      this.totalAllocatable.set(base.totalAllocatable);
+    } else {
+      for (let i = 0; i < nodes.length; i++) {
+        denseAdd(this.totalAllocatable, t.allocatable.subarray(i * D, (i + 1) * D));
+        const domain = nodes[i]!.domain;
+        if (domain !== undefined) denseAdd(domain.allocatable, t.allocatable.subarray(i * D, (i + 1) * D));
+      }
     }
     this.changeCount = 0;
 
@@ -515,7 +525,8 @@ export class Session {
   }
 
   node(name: string): NodeInfo | undefined {
-    return this.nodeByName.get(name);
+    const i = this.nodeIndex.get(name);
+    return i === undefined ? undefined : this.nodes[i];
   }
 
   domain(name: string): DomainInfo | undefined {
@@ -723,19 +734,160 @@ function* lazyBestFirst(scopes: readonly Scope[], scores: Float64Array, count: n
   }
 }
 
-function* collectVectors(snap: ClusterSnapshot): Iterable<ResourceVector | undefined> {
-  for (const n of snap.nodes) {
+/**
+ * Per job snapshot (immutable, and most jobs are unchanged from one cycle to the next): its tasks'
+ * shape keys, and their node indices for the name index they were looked up in (-1: no such node).
+ */
+interface ResolvedTasks {
+  readonly keys: readonly string[];
+  nodeIndex: ReadonlyMap<string, number> | undefined;
+  nodes: Int32Array;
+}
+
+const resolvedTasks = new WeakMap<JobSnapshot, ResolvedTasks>();
+
+function resolveTasks(js: JobSnapshot, nodeIndex: ReadonlyMap<string, number>): ResolvedTasks {
+  let r = resolvedTasks.get(js);
+  if (r === undefined) {
+    r = { keys: js.tasks.map(shapeKey), nodeIndex: undefined, nodes: new Int32Array(js.tasks.length) };
+    resolvedTasks.set(js, r);
+  }
+  if (r.nodeIndex !== nodeIndex) {
+    for (let k = 0; k < js.tasks.length; k++) {
+      const name = js.tasks[k]!.node;
+      r.nodes[k] = name === undefined ? -1 : (nodeIndex.get(name) ?? -1);
+    }
+    r.nodeIndex = nodeIndex;
+  }
+  return r;
+}
+
+/** The nodes sorted by domain, then name (the list itself when it already is). */
+function sortedNodes(list: readonly NodeSnapshot[]): readonly NodeSnapshot[] {
+  for (let i = 1; i < list.length; i++) {
+    if (compareNodes(list[i - 1]!, list[i]!) > 0) return [...list].sort(compareNodes);
+  }
+  return list;
+}
+
+/** Writes node `i`'s allocatable, other usage, pod count and limit into the table; returns the usage added. */
+function fillNodeRow(t: NodeTable, i: number, ns: NodeSnapshot, space: ResourceSpace): { used?: Float64Array; releasing?: Float64Array } {
+  const D = t.dims;
+  t.allocatable.set(space.dense(ns.allocatable), i * D);
+  const used = ns.otherUsed === undefined ? undefined : space.dense(ns.otherUsed);
+  if (used !== undefined) t.used.set(used, i * D);
+  const releasing = ns.otherReleasing === undefined ? undefined : space.dense(ns.otherReleasing);
+  if (releasing !== undefined) t.releasing.set(releasing, i * D);
+  t.podCount[i] = ns.otherPods ?? 0;
+  t.maxPods[i] = ns.maxPods ?? (ns.allocatable.has('pods') ? ns.allocatable.get('pods') : Number.POSITIVE_INFINITY);
+  return { ...(used !== undefined ? { used } : {}), ...(releasing !== undefined ? { releasing } : {}) };
+}
+
+/**
+ * What a session starts from for a node list without domains, before any task is counted: the
+ * table rows, the totals and the name index. Snapshots are immutable and the node list is mostly
+ * the same array from one cycle to the next, so this is built once per list and resource space.
+ */
+interface NodeBase {
+  readonly signature: string;
+  readonly sorted: readonly NodeSnapshot[];
+  readonly indexByName: ReadonlyMap<string, number>;
+  readonly allocatable: Float64Array;
+  readonly used: Float64Array;
+  readonly releasing: Float64Array;
+  readonly podCount: Int32Array;
+  readonly maxPods: Float64Array;
+  readonly totalAllocatable: Float64Array;
+  readonly totalUsed: Float64Array;
+  readonly totalReleasing: Float64Array;
+}
+
+/** `false`: the list has nodes in domains (the session builds those itself). */
+const nodeBases = new WeakMap<readonly NodeSnapshot[], NodeBase | false>();
+
+function nodeBaseOf(list: readonly NodeSnapshot[], space: ResourceSpace): NodeBase | undefined {
+  const cached = nodeBases.get(list);
+  if (cached === false) return undefined;
+  if (cached !== undefined && cached.signature === space.signature) return cached;
+  for (const n of list) {
+    if (n.domain !== undefined) {
+      nodeBases.set(list, false);
+      return undefined;
+    }
+  }
+  const sorted = sortedNodes(list);
+  const D = space.size;
+  const t = new NodeTable(sorted.length, D);
+  const indexByName = new Map<string, number>();
+  const totalAllocatable = new Float64Array(D);
+  const totalUsed = new Float64Array(D);
+  const totalReleasing = new Float64Array(D);
+  for (let i = 0; i < sorted.length; i++) {
+    const ns = sorted[i]!;
+    indexByName.set(ns.name, i);
+    const { used, releasing } = fillNodeRow(t, i, ns, space);
+    if (used !== undefined) denseAdd(totalUsed, used);
+    if (releasing !== undefined) denseAdd(totalReleasing, releasing);
+  }
+  for (let i = 0; i < sorted.length; i++) denseAdd(totalAllocatable, t.allocatable.subarray(i * D, (i + 1) * D));
+  const base: NodeBase = {
+    signature: space.signature,
+    sorted,
+    indexByName,
+    allocatable: t.allocatable,
+    used: t.used,
+    releasing: t.releasing,
+    podCount: t.podCount,
+    maxPods: t.maxPods,
+    totalAllocatable,
+    totalUsed,
+    totalReleasing,
+  };
+  nodeBases.set(list, base);
+  return base;
+}
+
+/**
+ * Names of the resource dimensions of a snapshot (other than cpu, memory and pods, which every
+ * space has). Snapshot records are immutable and mostly outlive a cycle, so the names are cached
+ * per node list and per job.
+ */
+const nodeListNames = new WeakMap<readonly NodeSnapshot[], readonly string[]>();
+const jobNames = new WeakMap<JobSnapshot, readonly string[]>();
+
+function namesOf(vectors: Iterable<ResourceVector | undefined>): string[] {
+  const names = new Set<string>();
+  for (const v of vectors) {
+    if (v === undefined) continue;
+    const extra = ResourceSpace.extraNames(v);
+    for (let i = 0; i < extra.length; i++) names.add(extra[i] as string);
+  }
+  return [...names];
+}
+
+function* nodeVectors(nodes: readonly NodeSnapshot[]): Iterable<ResourceVector | undefined> {
+  for (const n of nodes) {
     yield n.allocatable;
     yield n.otherUsed;
     yield n.otherReleasing;
   }
-  for (const q of snap.queues) {
-    yield q.capability;
-    yield q.deserved;
-    yield q.guarantee;
-  }
+}
+
+function* jobVectors(j: JobSnapshot): Iterable<ResourceVector | undefined> {
+  yield j.minResources;
+  for (const t of j.tasks) yield t.request;
+}
+
+function spaceNames(snap: ClusterSnapshot): Set<string> {
+  const names = new Set<string>();
+  let fromNodes = nodeListNames.get(snap.nodes);
+  if (fromNodes === undefined) nodeListNames.set(snap.nodes, (fromNodes = namesOf(nodeVectors(snap.nodes))));
+  for (const n of fromNodes) names.add(n);
+  for (const q of snap.queues) for (const n of namesOf([q.capability, q.deserved, q.guarantee])) names.add(n);
   for (const j of snap.jobs) {
-    yield j.minResources;
-    for (const t of j.tasks) yield t.request;
+    let fromJob = jobNames.get(j);
+    if (fromJob === undefined) jobNames.set(j, (fromJob = namesOf(jobVectors(j))));
+    for (const n of fromJob) names.add(n);
   }
+  return names;
 }

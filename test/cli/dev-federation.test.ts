@@ -62,7 +62,11 @@ t.test('caldera dev runs a submitted job to Completed, serves clean metrics, and
     });
     dev.once('exit', (code) => { clearTimeout(timer); reject(new Error(`caldera dev exited with ${code}:\n${output}`)); });
   });
-  t.teardown(() => { if (dev.exitCode === null) dev.kill('SIGKILL'); });
+  // If this file is stopped from outside (tap's timeout signal), ask dev to shut its processes down.
+  const abandon = () => { if (dev.exitCode === null) dev.kill('SIGINT'); };
+  process.once('exit', abandon);
+  process.once('SIGALRM', () => { abandon(); process.exit(1); });
+  t.teardown(abandon);
   t.match(output, /clusters: cpu \(20 nodes\), gpu \(10 nodes\), mixed \(30 nodes\)/);
   t.match(output, /npx caldera submit -f examples\/pytorch-job\.yaml/);
 

@@ -34,7 +34,8 @@ t.test('a gang that fits in no single cluster is never dispatched, says why per 
     t.equal(c.fits, false, `${c.cluster} does not fit`);
     // two free nodes hold two of the three pods; then no node has cpu for the third
     t.match(c.reasons, [{ reason: 'InsufficientCpu', nodes: 3 }], `${c.cluster}: cpu is short for the gang`);
-    t.match(c.message, /^0\/3 nodes are available/);
+    t.match(c.message, /^2\/3 pods fit; then 0\/3 nodes are available/, `${c.cluster}: says how many of the gang's pods fit`);
+    t.same(c.pods, { fitting: 2, needed: 3 });
   }
   t.equal(explained.kind, 'JobExplanation');
   t.match(explained.job, { namespace: 'default', name: 'big', uid: big.metadata.uid });

@@ -9,10 +9,11 @@ import { defaultRegistry, extendRegistry } from '../../../shared/scheduling/regi
 import { defaultSchedulerConfig, runCycle } from '../../../shared/scheduling/run-cycle.js';
 import { Session } from '../../../shared/scheduling/session.js';
 import { SnapshotStore } from '../../../shared/scheduling/snapshot-store.js';
-import { SnapshotError, createSnapshot, type ClusterSnapshot } from '../../../shared/scheduling/snapshot.js';
+import { ResourceVector } from '../../../shared/resources/resource-vector.js';
+import { SnapshotError, createSnapshot, type ClusterSnapshot, type TaskSnapshot } from '../../../shared/scheduling/snapshot.js';
 import { StatementError } from '../../../shared/scheduling/statement.js';
 import type { TaskInfo } from '../../../shared/scheduling/task-info.js';
-import { T0, bindsOf, cycle, makeJob, makeNode, makeQueue, nodes4Cpu8Gi, phaseOf, snapshotOf } from '../../support/scheduling-builders.js';
+import { GPU, T0, bindsOf, cycle, makeJob, makeNode, makeQueue, nodes4Cpu8Gi, phaseOf, snapshotOf } from '../../support/scheduling-builders.js';
 
 t.test('SnapshotStore applies changes and hands out cheap immutable snapshots', async (t) => {
   const store = new SnapshotStore();
@@ -261,4 +262,60 @@ t.test('the cycle reports counters and timing by its clock', async (t) => {
   t.match(r.stats, { nodes: 2, jobs: 1, tasks: 2, shapes: 1, binds: 2, evictions: 0, pipelines: 0, statementsCommitted: 1, elapsedMs: 0 });
   t.same(Object.keys(r.stats.actionMs), ['enqueue', 'allocate', 'backfill']);
   t.same(bindsOf(r).length, 2);
+});
+
+t.test('sessions over the same node list start from the same state as a fresh build', async (t) => {
+  const nodes = [
+    makeNode('b').cpu('8').memory('16Gi').otherUsed({ cpu: '2', memory: '1Gi' }).build(),
+    makeNode('a').cpu('4').memory('8Gi').build(),
+    makeNode('c').cpu('4').memory('8Gi').maxPods(2).build(),
+  ];
+  const first = snapshotOf({ nodes, jobs: [makeJob('run').phase('Running').placed('Running', 'a', { cpu: '1' })] });
+  const cpuOnly = [makeJob('run').phase('Running').placed('Running', 'a', { cpu: '1' }).build(), makeJob('new').phase('Inqueue').tasks(2, { cpu: '3' }).build()];
+  const withGpu = [...cpuOnly, makeJob('gpu').phase('Inqueue').tasks(1, { cpu: '1', [GPU]: '1' }).build()];
+  openSession(first);
+  for (const jobs of [cpuOnly, withGpu, cpuOnly]) {
+    // The same node array as `first` (its per-node state is reused), against a copy (built afresh).
+    const reused: ClusterSnapshot = { ...first, jobs };
+    const fresh: ClusterSnapshot = { ...first, nodes: [...first.nodes], jobs };
+    t.equal(fingerprint(openSession(reused)), fingerprint(openSession(fresh)), `${jobs.length} jobs: same session state`);
+    t.same(cycle(reused), cycle(fresh), `${jobs.length} jobs: same cycle result`);
+  }
+  const s1 = openSession({ ...first, jobs: cpuOnly });
+  const s2 = openSession({ ...first, jobs: cpuOnly });
+  t.not(s1.nodeTable.used, s2.nodeTable.used, 'each session owns its node table');
+  s1.setTaskStatus(s1.job('default/new')!.tasks[0]!, 'Allocated', s1.node('a'));
+  t.equal(openSession({ ...first, jobs: cpuOnly }).node('a')!.usedOf(0), 1000, 'a session\'s changes never reach the next one');
+  t.equal(s1.node('b')!.usedOf(0), 2000, 'other usage is counted');
+  t.equal(s1.node('c')!.maxPods, 2);
+  t.equal(s1.node('zz'), undefined);
+});
+
+t.test('task shapes: one per distinct request, selector and tolerations, keyed alike in every session', async (t) => {
+  const job = makeJob('j').phase('Inqueue').tasks(2, { cpu: '1' }).build();
+  const [a, b] = job.tasks as TaskSnapshot[];
+  const tasks: TaskSnapshot[] = [
+    a!,
+    b!,
+    // the pods count is no dimension: same shape as a plain cpu request
+    { ...a!, id: 'p', name: 'p', request: ResourceVector.fromQuantities({ cpu: '1', pods: 1 }) },
+    // an explicit zero is the same request
+    { ...a!, id: 'z', name: 'z', request: ResourceVector.fromQuantities({ cpu: '1', [GPU]: 0 }) },
+    { ...a!, id: 'g', name: 'g', request: ResourceVector.fromQuantities({ cpu: '1', [GPU]: 1 }) },
+    { ...a!, id: 's', name: 's', nodeSelector: { zone: 'x' } },
+    { ...a!, id: 's2', name: 's2', nodeSelector: { zone: 'x' } },
+    { ...a!, id: 'tol', name: 'tol', tolerations: [{ key: 'k', operator: 'Exists' }] },
+  ];
+  const snapshot = snapshotOf({ nodes: nodes4Cpu8Gi(1), jobs: [{ ...job, tasks }] });
+  const ssn = openSession(snapshot);
+  const shapeOf = (id: string) => ssn.job('default/j')!.tasks.find((x) => x.id === id)!.shape;
+  t.equal(ssn.shapes.shapes.length, 4, 'plain, gpu, selector, tolerations');
+  t.equal(shapeOf('p'), shapeOf(a!.id));
+  t.equal(shapeOf('z'), shapeOf(a!.id));
+  t.not(shapeOf('g'), shapeOf(a!.id));
+  t.equal(shapeOf('s'), shapeOf('s2'));
+  t.not(shapeOf('tol'), shapeOf(a!.id));
+  const again = openSession(snapshot);
+  t.same(again.shapes.shapes.map((s) => s.key), ssn.shapes.shapes.map((s) => s.key), 'keys do not depend on the session');
+  t.same(Array.from(again.job('default/j')!.tasks[0]!.shape.dense), Array.from(shapeOf(a!.id).dense));
 });
