@@ -147,6 +147,14 @@ export const GENERIC_CLIENT_METHODS: Readonly<Record<string, { verb: string; sub
   watch: { verb: 'watch' },
 };
 
+/**
+ * Methods of the generic client whose need does not depend on a kind argument (they speak to one
+ * fixed subresource over the client's own JSON transport).
+ */
+export const FIXED_CLIENT_METHODS: Readonly<Record<string, { group: string; resource: string; verb: string }>> = {
+  bindPod: { group: '', resource: 'pods/binding', verb: 'create' },
+};
+
 /** Resources the agent may touch only in its own namespace (the Role); everything else is cluster-wide. */
 export function scopeOf(group: string, resource: string): RbacScope {
   return group === 'coordination.k8s.io' && resource === 'leases' ? 'namespace' : 'cluster';
@@ -404,7 +412,7 @@ export function scanAgentApiCalls(opts: ScanOptions): ScanResult {
   }
 
   for (const { node, callee } of calls) {
-    if (!INTERESTING_CALLEE.test(callee) && !(callee in GENERIC_CLIENT_METHODS)) continue;
+    if (!INTERESTING_CALLEE.test(callee) && !(callee in GENERIC_CLIENT_METHODS) && !(callee in FIXED_CLIENT_METHODS)) continue;
     const decl = declOfCall(node);
     if (!decl) continue;
     const declFile = decl.getSourceFile().fileName;
@@ -462,6 +470,11 @@ export function scanAgentApiCalls(opts: ScanOptions): ScanResult {
     }
 
     if (resolve(declFile) === genericFile && owner === generic.className) {
+      const fixed = FIXED_CLIENT_METHODS[name];
+      if (fixed) {
+        add(node, `${generic.className}.${name}`, fixed);
+        continue;
+      }
       const m = GENERIC_CLIENT_METHODS[name];
       if (!m) continue;
       const arg = node.arguments?.[0];
