@@ -45,7 +45,7 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
   { flag: 'leader-elect', env: 'CALDERA_LEADER_ELECT', arg: 'BOOL', help: 'elect one leader among agent replicas with a Lease (default true)' },
   { flag: 'lease-name', env: 'CALDERA_LEASE_NAME', arg: 'NAME', help: 'name of the leader Lease (default caldera-agent-<cluster>)' },
   { flag: 'lease-namespace', env: 'CALDERA_LEASE_NAMESPACE', arg: 'NS', help: "namespace of the leader Lease caldera-agent-<cluster> (default: POD_NAMESPACE, else default)" },
-  { flag: 'metrics-port', env: 'CALDERA_METRICS_PORT', arg: 'PORT', help: 'serve /metrics, /healthz and /readyz on this port (default: off)' },
+  { flag: 'metrics-port', env: 'CALDERA_METRICS_PORT', arg: 'PORT', help: 'serve /metrics, /metrics/volcano (Volcano legacy names), /healthz and /readyz on this port (default: off)' },
   { flag: 'log-level', env: 'LOG_LEVEL', arg: 'LEVEL', help: 'pino log level: debug, info, warn, error (default info)' },
 ];
 
