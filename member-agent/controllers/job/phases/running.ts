@@ -4,7 +4,8 @@
  * and minAvailable; back to Pending when too many pods are pending again.
  */
 import type { Job } from '../../../../shared/api/job.js';
-import { killJob, killTarget, syncJob } from '../job-operations.js';
+import { syncJob } from '../job-operations.js';
+import { liveJobAction } from './live-job-actions.js';
 import { minAvailableOf, taskName, tasksOf, totalReplicas } from '../job-shape.js';
 import type { StatusDraft } from '../job-status.js';
 import type { JobPhaseHandler } from '../job-view.js';
@@ -41,33 +42,6 @@ export function judgeRunning(job: Job, s: StatusDraft): void {
 export const runningPhase: JobPhaseHandler = {
   phase: 'Running',
   execute(view, action) {
-    switch (action) {
-      case 'RestartJob':
-        return killJob(view, 'none', (s) => {
-          s.retryCount++;
-          s.phase = 'Restarting';
-        });
-      case 'RestartTask':
-      case 'RestartPod':
-      case 'RestartPartition':
-        return killTarget(view, action, (s) => {
-          s.retryCount++;
-          s.phase = 'Restarting';
-        });
-      case 'AbortJob':
-        return killJob(view, 'soft', (s) => {
-          s.phase = 'Aborting';
-        });
-      case 'TerminateJob':
-        return killJob(view, 'soft', (s) => {
-          s.phase = 'Terminating';
-        });
-      case 'CompleteJob':
-        return killJob(view, 'soft', (s) => {
-          s.phase = 'Completing';
-        });
-      default:
-        return syncJob(view, (s) => judgeRunning(view.job, s));
-    }
+    return liveJobAction(view, action) ?? syncJob(view, (s) => judgeRunning(view.job, s));
   },
 };
