@@ -12,7 +12,7 @@
 
 import { systemClock } from '../shared/clock.js';
 import { ResourceVector } from '../shared/resources/resource-vector.js';
-import { parseSchedulerConfig, type SchedulerConfig } from '../shared/scheduling/config.js';
+import { parseSchedulerConfig, volcanoDefaultTiersWith, type SchedulerConfig } from '../shared/scheduling/config.js';
 import { defaultRegistry } from '../shared/scheduling/registry.js';
 import { runCycle, type CycleResult } from '../shared/scheduling/run-cycle.js';
 import {
@@ -48,35 +48,9 @@ function random(seed: number): () => number {
   };
 }
 
-export const AGENT_CONFIG = `actions: "enqueue, allocate, backfill"
-tiers:
-- plugins:
-  - name: priority
-  - name: gang
-  - name: conformance
-- plugins:
-  - name: overcommit
-  - name: drf
-  - name: predicates
-  - name: proportion
-  - name: nodeorder
-  - name: binpack
-`;
+export const AGENT_CONFIG = volcanoDefaultTiersWith([{ name: 'binpack' }]);
 
-export const GATEWAY_CONFIG = `actions: "enqueue, allocate, backfill"
-tiers:
-- plugins:
-  - name: priority
-  - name: gang
-  - name: conformance
-- plugins:
-  - name: overcommit
-  - name: drf
-  - name: predicates
-  - name: proportion
-  - name: nodeorder
-  - name: domain
-`;
+export const GATEWAY_CONFIG = volcanoDefaultTiersWith([{ name: 'domain' }]);
 
 interface Shape {
   request: ResourceVector;

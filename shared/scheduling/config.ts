@@ -47,8 +47,19 @@ export class SchedulerConfigError extends Error {
   }
 }
 
-/** Volcano's compiled-in default configuration. */
-export const DEFAULT_SCHEDULER_CONF = `actions: "enqueue, allocate, backfill"
+/** A plugin entry to add to Volcano's default tiers; `arguments` is a YAML flow mapping. */
+export interface ExtraPlugin {
+  name: string;
+  arguments?: string;
+}
+
+/**
+ * Volcano's default actions and tiers, with `extra` plugins appended to the second tier: the shape
+ * of both levels' profiles (the agent adds binpack, the gateway adds domain).
+ */
+export function volcanoDefaultTiersWith(extra: readonly ExtraPlugin[] = []): string {
+  const added = extra.map((p) => `  - name: ${p.name}\n${p.arguments ? `    arguments: ${p.arguments}\n` : ''}`).join('');
+  return `actions: "enqueue, allocate, backfill"
 tiers:
 - plugins:
   - name: priority
@@ -60,7 +71,11 @@ tiers:
   - name: predicates
   - name: proportion
   - name: nodeorder
-configurations:
+${added}`;
+}
+
+/** Volcano's compiled-in default configuration. */
+export const DEFAULT_SCHEDULER_CONF = `${volcanoDefaultTiersWith()}configurations:
 - name: allocate
   arguments:
     predicateErrorCacheEnable: true

@@ -2,23 +2,10 @@
 // cluster's refusal.
 import t from 'tap';
 import type { DomainSnapshot } from '../../../shared/scheduling/snapshot.js';
+import { volcanoDefaultTiersWith } from '../../../shared/scheduling/config.js';
 import { GPU, bindsOf, cycle, diagnosisOf, makeJob, makeNode, snapshotOf } from '../../support/scheduling-builders.js';
 
-const GATEWAY = (strategy = 'pack') => `actions: "enqueue, allocate, backfill"
-tiers:
-- plugins:
-  - name: priority
-  - name: gang
-  - name: conformance
-- plugins:
-  - name: overcommit
-  - name: drf
-  - name: predicates
-  - name: proportion
-  - name: nodeorder
-  - name: domain
-    arguments: { domain.strategy: ${strategy} }
-`;
+const GATEWAY = (strategy = 'pack') => volcanoDefaultTiersWith([{ name: 'domain', arguments: `{ domain.strategy: ${strategy} }` }]);
 
 function cluster(name: string, nodes: number, gpus: number, opts: { used?: number } = {}) {
   return Array.from({ length: nodes }, (_, i) => {
