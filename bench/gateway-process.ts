@@ -28,7 +28,10 @@ export interface GatewayStats {
   statusBacklog: number;
 }
 
-/** CPU profile of one phase, through the inspector (BENCH_PHASE_PROFILE names the output file). */
+/**
+ * CPU profile of one phase, through the inspector (BENCH_PHASE_PROFILE names the output file), and
+ * with BENCH_PHASE_ALLOC an allocation profile (sampled, collected objects included) into that file.
+ */
 const profiler = {
   session: undefined as import('node:inspector').Session | undefined,
   async start(): Promise<void> {
@@ -37,6 +40,13 @@ const profiler = {
     this.session.connect();
     await new Promise<void>((resolve) => this.session!.post('Profiler.enable', () => resolve()));
     await new Promise<void>((resolve) => this.session!.post('Profiler.start', () => resolve()));
+    if (process.env.BENCH_PHASE_ALLOC) {
+      // every allocation sampled, also of objects the GC has collected since (where garbage comes
+      // from); BENCH_PHASE_ALLOC_PROMOTED=1 leaves out what scavenges collected (what gets promoted)
+      const promoted = process.env.BENCH_PHASE_ALLOC_PROMOTED === '1';
+      const params = { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !promoted };
+      await new Promise<void>((resolve) => this.session!.post('HeapProfiler.startSampling', params as never, () => resolve()));
+    }
   },
   async stop(file: string): Promise<void> {
     const s = this.session;
@@ -46,6 +56,13 @@ const profiler = {
       if (!err) void writeFile(file, JSON.stringify(res.profile)).then(() => resolve());
       else resolve();
     }));
+    const allocFile = process.env.BENCH_PHASE_ALLOC;
+    if (allocFile) {
+      await new Promise<void>((resolve) => s.post('HeapProfiler.stopSampling', (err, res) => {
+        if (!err) void writeFile(allocFile, JSON.stringify(res.profile)).then(() => resolve());
+        else resolve();
+      }));
+    }
     s.disconnect();
   },
 };

@@ -15,9 +15,12 @@
  * would set it. Knobs for investigations: BENCH_WINDOW (pending gangs per queue a cycle sees),
  * BENCH_SKIP_PENDING (skip phase 4), BENCH_GATEWAY_PROFILE (a CPU profile of the whole gateway into
  * that directory), BENCH_PHASE_PROFILE (a CPU profile of phase 3 into that file),
- * BENCH_HEAP_SNAPSHOT (a heap snapshot after phase 4 into that file).
+ * BENCH_HEAP_SNAPSHOT (a heap snapshot after phase 4 into that file), BENCH_GATEWAY_NODE_ARGS (more
+ * Node options for the gateway process, e.g. `--trace-gc`), BENCH_LATENCY_FILE (phase 3's latencies
+ * per gang into that file).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -76,6 +79,7 @@ class GatewayProcess {
     // collected before it grows past it, instead of growing lazily towards Node's default limit
     const execArgv = [`--max-old-space-size=${process.env.BENCH_GATEWAY_HEAP_MIB ?? '384'}`];
     if (process.env.BENCH_GATEWAY_PROFILE) execArgv.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROFILE}`);
+    if (process.env.BENCH_GATEWAY_NODE_ARGS) execArgv.push(...process.env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean));
     this.child = fork(script, [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: { type: string; id?: number; url?: string; stats?: GatewayStats }) => {
       if (m.type === 'stats' && m.id !== undefined && m.stats) {
@@ -135,6 +139,7 @@ async function submitAll(url: string, names: string[], cpu: string, submitted: M
 
 /** HTTP round trip of each submission, ms */
 const responseTimes: number[] = [];
+const responseByName = new Map<string, number>();
 
 async function submitOne(endpoint: string, name: string, cpu: string, submitted: Map<string, number>): Promise<void> {
   const body = JSON.stringify(vcjob(name, cpu));
@@ -144,6 +149,7 @@ async function submitOne(endpoint: string, name: string, cpu: string, submitted:
   if (res.status !== 201) throw new Error(`submitting ${name}: HTTP ${res.status} ${await res.text()}`);
   await res.arrayBuffer();
   responseTimes.push(Date.now() - at);
+  responseByName.set(name, Date.now() - at);
 }
 
 async function waitUntil(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
@@ -284,6 +290,9 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const pacedNames = Array.from({ length: paced.rate * paced.seconds }, (_, i) => `paced-${i}`);
     gw.maxLoopDelayMs = 0;
     const endpoint = `${url}/apis/batch.volcano.sh/v1alpha1/namespaces/${NAMESPACE}/jobs`;
+    const cycles0 = (await gw.stats()).cycles;
+    const driverDelay = monitorEventLoopDelay({ resolution: 10 });
+    driverDelay.enable();
     gw.send({ type: 'profile-start' });
     const p0 = Date.now();
     responseTimes.length = 0;
@@ -301,11 +310,20 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const delivered = pacedNames.map((n) => (dispatched.get(n) as { receivedAt: number }).receivedAt - (submitted.get(n) as number));
     const p50 = median(lat);
     const p99 = percentile(lat, 99);
+    if (process.env.BENCH_LATENCY_FILE) {
+      // per gang: submitted (ms after the phase began), HTTP create, submit-to-dispatch
+      const rows = pacedNames.map((n, i) => `${(submitted.get(n) as number) - p0} ${responseByName.get(n) ?? ''} ${lat[i]}`);
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.BENCH_LATENCY_FILE, `${rows.join('\n')}\n`);
+    }
     gw.send({ type: 'profile-stop' });
+    const pacedCycles = (await gw.stats()).cycles - cycles0;
+    driverDelay.disable();
+    const driverStallMs = driverDelay.max / 1e6;
     const stallMs = gw.maxLoopDelayMs;
     const apiP50 = median(responseTimes);
     const apiP99 = percentile(responseTimes, 99);
-    log(`3. ${pacedNames.length} gangs at ${pacedRate.toFixed(0)}/s: submit-to-dispatch p50 ${p50} ms, p99 ${p99} ms (to the member: p50 ${median(delivered)} ms, p99 ${percentile(delivered, 99)} ms; HTTP create p50 ${apiP50} ms, p99 ${apiP99} ms; longest gateway event-loop stall ${stallMs.toFixed(0)} ms)`);
+    log(`3. ${pacedNames.length} gangs at ${pacedRate.toFixed(0)}/s: submit-to-dispatch p50 ${p50} ms, p99 ${p99} ms (to the member: p50 ${median(delivered)} ms, p99 ${percentile(delivered, 99)} ms; HTTP create p50 ${apiP50} ms, p99 ${apiP99} ms; longest gateway event-loop stall ${stallMs.toFixed(0)} ms; ${pacedCycles} scheduling cycles; longest stall of this driver ${driverStallMs.toFixed(0)} ms)`);
 
     // 4.
     const hopeless = Array.from({ length: process.env.BENCH_SKIP_PENDING ? 0 : pendingGangs }, (_, i) => `pending-${i}`);

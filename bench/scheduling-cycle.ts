@@ -24,6 +24,7 @@ import {
   type QueueSnapshot,
   type TaskSnapshot,
 } from '../shared/scheduling/snapshot.js';
+import { seededRandom as random } from '../test/support/seeded-random.js';
 
 export interface BenchResult {
   name: string;
@@ -36,17 +37,6 @@ export interface BenchResult {
 const GPU = 'nvidia.com/gpu';
 const GANG = 8;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const AGENT_CONFIG = volcanoDefaultTiersWith([{ name: 'binpack' }]);
 

@@ -8,6 +8,7 @@ import { failure, unauthorized } from '../shared/errors/status.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { registerDiscoveryRoutes } from './api/discovery-routes.js';
+import { QueueDirectory } from './api/queue-directory.js';
 import { registerJobRoutes } from './api/job-routes.js';
 import { registerOpenApiRoutes } from './api/openapi-routes.js';
 import { registerMemberRoutes } from './api/member-routes.js';
@@ -116,8 +117,10 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
   });
   registerDiscoveryRoutes(app, { version: { version: opts.version ?? '0.0.0' }, ready: () => opts.store.ping() });
   registerOpenApiRoutes(app);
-  registerJobRoutes(app, { store: opts.store, clock });
-  registerQueueRoutes(app, { store: opts.store, clock });
+  const queues = new QueueDirectory(opts.store);
+  app.addHook('onClose', async () => queues.close());
+  registerJobRoutes(app, { store: opts.store, clock, queues });
+  registerQueueRoutes(app, { store: opts.store, clock, directory: queues });
   registerMemberRoutes(app, { store: opts.store, clock, times: opts.memberHealth ?? DEFAULT_MEMBER_HEALTH });
   for (const [url, methods] of [...served]) {
     const missing = ALL_METHODS.filter((m) => !methods.has(m) && !(m === 'HEAD' && methods.has('GET')));

@@ -6,13 +6,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { admitJob } from '../../shared/admission/index.js';
 import { JOB_API_GROUP, JOB_API_VERSION, type Job, type JobStatus } from '../../shared/api/job.js';
-import type { Queue } from '../../shared/api/queue.js';
 import type { Clock } from '../../shared/clock.js';
 import { badRequest, notFound, StatusError } from '../../shared/errors/status.js';
 import { jobKey } from '../store/keys.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import { CALDERA_API_VERSION, TERMINATE_ANNOTATION } from '../store/records.js';
 import { principalOf, requireNamespace, requireQueue } from './access.js';
+import { QueueDirectory } from './queue-directory.js';
 import { inScope } from '../auth/authenticator.js';
 import { checkIdentity, dryRun, isObject, metaOf, newObjectMeta, rfc3339, updatedObjectMeta } from './object-meta.js';
 import { applyPatch } from './patch.js';
@@ -35,6 +35,8 @@ export const JOBS_BASE = '/apis/batch.volcano.sh/v1alpha1';
 export interface JobRoutesOptions {
   store: GatewayStore;
   clock: Clock;
+  /** queue facts for admission (default: one of its own) */
+  queues?: QueueDirectory;
 }
 
 interface ListQuery {
@@ -79,20 +81,6 @@ function initialStatus(job: Job, clock: Clock): JobStatus {
   };
 }
 
-/** What job admission needs to know about queues, read once per request. */
-async function queueLookup(store: GatewayStore) {
-  const queues: Queue[] = (await store.listQueues()).items;
-  const byName = new Map(queues.map((q) => [q.metadata.name ?? '', q]));
-  return (name: string) => {
-    const q = byName.get(name);
-    if (q === undefined) return undefined;
-    return {
-      state: q.status?.state ?? 'Open',
-      hasChildren: queues.some((c) => c.spec.parent === name),
-    };
-  };
-}
-
 function jobList(items: Job[], page: { resourceVersion: string; continue?: string; remainingItemCount?: number }) {
   const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
   if (page.continue !== undefined) metadata.continue = page.continue;
@@ -112,6 +100,8 @@ function specChanged(a: Job, b: Job): boolean {
 
 export function registerJobRoutes(app: FastifyInstance, opts: JobRoutesOptions): void {
   const { store, clock } = opts;
+  const queues = opts.queues ?? new QueueDirectory(store);
+  if (opts.queues === undefined) app.addHook('onClose', async () => queues.close());
 
   async function list(req: FastifyRequest<{ Querystring: ListQuery }>, reply: FastifyReply, namespace: string | undefined) {
     const p = principalOf(req);
@@ -151,8 +141,9 @@ export function registerJobRoutes(app: FastifyInstance, opts: JobRoutesOptions):
     const isDryRun = dryRun(req.query);
     const body = singleObject(req);
     checkIdentity(metaOf(body), { namespace });
-    requireQueue(req, jobQueue(body));
-    const admitted = admitJob(body, { operation: 'CREATE', lookupQueue: await queueLookup(store) });
+    const queueName = jobQueue(body);
+    requireQueue(req, queueName);
+    const admitted = admitJob(body, { operation: 'CREATE', lookupQueue: await queues.lookupFor(queueName) });
     if (!admitted.ok) throw new StatusError(admitted.status);
     const job = admitted.job;
     job.metadata = newObjectMeta(job.metadata, { clock, namespace });

@@ -13,6 +13,7 @@ import { invalid, notFound, StatusError } from '../../shared/errors/status.js';
 import type { GatewayStore } from '../store/gateway-store.js';
 import type { QueueUsage } from '../store/records.js';
 import { requireAdmin } from './access.js';
+import type { QueueDirectory } from './queue-directory.js';
 import { checkIdentity, dryRun, isObject, metaOf, newObjectMeta, updatedObjectMeta } from './object-meta.js';
 import { applyPatch } from './patch.js';
 import { patchBody, singleObject } from './request-body.js';
@@ -69,8 +70,13 @@ function requestedState(input: unknown, name: string, fallback: QueueState): Que
   return value as QueueState;
 }
 
-export function registerQueueRoutes(app: FastifyInstance, opts: { store: GatewayStore; clock: Clock }): void {
+export function registerQueueRoutes(app: FastifyInstance, opts: { store: GatewayStore; clock: Clock; directory?: QueueDirectory }): void {
   const { store, clock } = opts;
+  /** this gateway's own queue writes reach job admission at once (read your writes) */
+  const seen = (q: Queue): Queue => {
+    opts.directory?.observe(q);
+    return q;
+  };
 
   async function usageByQueue(): Promise<Map<string, QueueUsage>> {
     return new Map((await store.listQueueUsage()).map((u) => [u.queue, u]));
@@ -133,7 +139,7 @@ export function registerQueueRoutes(app: FastifyInstance, opts: { store: Gateway
     delete queue.metadata.namespace;
     queue.status = { state };
     if (isDryRun) return respond(req, reply, 201, queue);
-    return respond(req, reply, 201, await store.createQueue(queue));
+    return respond(req, reply, 201, seen(await store.createQueue(queue)));
   });
 
   async function update(req: FastifyRequest<{ Params: { name: string }; Querystring: Query }>, reply: FastifyReply, input: unknown, old: Queue, rv: string | undefined) {
@@ -149,7 +155,7 @@ export function registerQueueRoutes(app: FastifyInstance, opts: { store: Gateway
     if (next.spec.state !== undefined) next.spec.state = state;
     next.status = { ...old.status, state };
     if (dryRun(req.query)) return respond(req, reply, 200, next);
-    return respond(req, reply, 200, await store.updateQueue(next, { resourceVersion: rv === '' ? undefined : rv, uid: old.metadata.uid }));
+    return respond(req, reply, 200, seen(await store.updateQueue(next, { resourceVersion: rv === '' ? undefined : rv, uid: old.metadata.uid })));
   }
 
   app.put<{ Params: { name: string }; Querystring: Query }>(`${QUEUES_BASE}/:name`, async (req, reply) => {
@@ -182,6 +188,7 @@ export function registerQueueRoutes(app: FastifyInstance, opts: { store: Gateway
         return q;
       });
       if (updated === undefined) throw new StatusError(notFound(QUEUE_KIND, name, SCHEDULING_API_GROUP));
+      seen(updated);
       req.log.info({ queue: name, state }, `queue ${action}`);
       return respond(req, reply, 200, updated);
     });
@@ -195,6 +202,8 @@ export function registerQueueRoutes(app: FastifyInstance, opts: { store: Gateway
     if (!verdict.ok) throw new StatusError(verdict.status);
     const old = await getStored(name);
     if (dryRun(req.query)) return respond(req, reply, 200, old);
-    return respond(req, reply, 200, await store.deleteQueue(name, { uid: old.metadata.uid }));
+    const deleted = await store.deleteQueue(name, { uid: old.metadata.uid });
+    opts.directory?.forget(name);
+    return respond(req, reply, 200, deleted);
   });
 }

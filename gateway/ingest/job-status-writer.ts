@@ -81,7 +81,7 @@ export class JobStatusWriter {
             let changed = false;
             for (const m of p.mutations) changed = m(job) || changed;
             return changed ? job : undefined;
-          }, { uid: p.ref.uid });
+          }, { uid: p.ref.uid, origin: 'status' });
           this.writes++;
         } catch (err) {
           this.failures++;

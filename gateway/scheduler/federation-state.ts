@@ -160,6 +160,8 @@ export class FederationState {
     switch (c.kind) {
       case 'job':
         if (c.type === 'DELETED') return this.removeJob(c.key);
+        // the status facts the leader itself had written: nothing it does not know already
+        if (c.origin === 'status') return false;
         return this.jobChanged(c.object, c.type === 'ADDED' ? c.rv : undefined);
       case 'queue':
         if (c.type === 'DELETED') {

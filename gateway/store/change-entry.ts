@@ -20,9 +20,21 @@ export function parseChangeEntry([id, fields]: RawStreamEntry): Change {
   if (kind === undefined || !KINDS.has(kind) || type === undefined || !TYPES.has(type) || key === undefined || obj === undefined) {
     throw new Error(`malformed change-stream entry ${id}`);
   }
-  const object = JSON.parse(obj) as Record<string, unknown>;
-  if (VERSIONED.has(kind)) withResourceVersion(object, rv);
-  return { rv, kind, key, type, object } as Change;
+  // parsed when first read: a reader that does not look at a change's object pays nothing for it
+  let object: Record<string, unknown> | undefined;
+  const versioned = VERSIONED.has(kind);
+  const change = {
+    rv, kind, key, type,
+    ...(f.src !== undefined && f.src !== '' ? { origin: f.src } : {}),
+    get object(): Record<string, unknown> {
+      if (object === undefined) {
+        object = JSON.parse(obj) as Record<string, unknown>;
+        if (versioned) withResourceVersion(object, rv);
+      }
+      return object;
+    },
+  };
+  return change as unknown as Change;
 }
 
 /** Sets `metadata.resourceVersion` on a Kubernetes-shaped object read from the store. */

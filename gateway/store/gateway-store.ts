@@ -9,6 +9,7 @@ import type { Queue } from '../../shared/api/queue.js';
 import type { NodeInventory } from '../../shared/messages/node-inventory.js';
 import type {
   Change,
+  ChangeOrigin,
   JobExplanationRecord,
   MemberCluster,
   Placement,
@@ -147,7 +148,8 @@ export interface GatewayStore {
   /** replace the stored job; `pre` guards with resourceVersion / uid (409 Conflict, 404 NotFound) */
   updateJob(job: Job, pre?: Preconditions): Promise<Job>;
   /** read-modify-write with retries on Conflict; `mutate` returns undefined to write nothing */
-  mutateJob(namespace: string, name: string, mutate: (job: Job) => Job | undefined, opts?: { uid?: string; retries?: number }): Promise<Job | undefined>;
+  /** `origin` marks the write's change-feed entry (the leader skips its own status facts) */
+  mutateJob(namespace: string, name: string, mutate: (job: Job) => Job | undefined, opts?: { uid?: string; retries?: number; origin?: ChangeOrigin }): Promise<Job | undefined>;
   /**
    * The API's DELETE: removes a never-placed job at once, otherwise stores `marked` (the job with
    * deletionTimestamp and the terminate intent) for the dispatcher.

@@ -163,5 +163,8 @@ export interface NodesChange {
  * placement and reservation are gone.
  */
 export type Change = {
-  [K in ChangeKind]: { rv: number; kind: K; key: string; type: ChangeType; object: ChangeObjects[K] };
+  [K in ChangeKind]: { rv: number; kind: K; key: string; type: ChangeType; object: ChangeObjects[K]; origin?: ChangeOrigin };
 }[ChangeKind];
+
+/** Who wrote a change, when the writer says: `status` = the gateway's status facts of a job. */
+export type ChangeOrigin = 'status';

@@ -41,6 +41,7 @@ import { scripts } from './lua/index.js';
 import {
   CALDERA_API_GROUP,
   MEMBER_CLUSTER_KIND,
+  type ChangeOrigin,
   type JobExplanationRecord,
   type MemberCluster,
   type Placement,
@@ -73,6 +74,15 @@ interface Family {
 const JOBS: Family = { kind: 'Job', group: JOB_API_GROUP, feedKind: 'job' };
 const QUEUES: Family = { kind: 'Queue', group: SCHEDULING_API_GROUP, feedKind: 'queue' };
 const MEMBERS: Family = { kind: MEMBER_CLUSTER_KIND, group: CALDERA_API_GROUP, feedKind: 'member' };
+
+/**
+ * What a write returns: the caller's object with the stored resourceVersion, as a copy of its top
+ * level and metadata (the caller's own object is not changed; nested values are shared, as the
+ * stored JSON was already written from them).
+ */
+function stamped<T extends { metadata: { resourceVersion?: string } }>(object: T, rv: number | string): T {
+  return { ...object, metadata: { ...object.metadata, resourceVersion: String(rv) } };
+}
 
 function fail(status: Status): never {
   throw new StatusError(status);
@@ -261,18 +271,18 @@ export class RedisGatewayStore implements GatewayStore {
       family.feedKind, name, storedJson(object), object.metadata.uid ?? '', Date.now(), this.maxLen,
     ]);
     if (code === 1) fail(alreadyExists(family.kind, name, family.group));
-    return withResourceVersion(structuredClone(object), rv ?? 0);
+    return stamped(object, rv ?? 0);
   }
 
   private async updateStored<T extends { metadata: { name?: string; resourceVersion?: string } }>(
-    family: Family, hashKey: string, feedKey: string, object: T, p?: Preconditions,
+    family: Family, hashKey: string, feedKey: string, object: T, p?: Preconditions, origin?: ChangeOrigin,
   ): Promise<T> {
     const name = nameOf(object, family.kind);
     const [code, rv] = await this.runner.run(scripts.updateObject3, [hashKey, this.keys.rv, this.keys.feed], [
-      family.feedKind, feedKey, storedJson(object), ...pre(p), this.maxLen,
+      family.feedKind, feedKey, storedJson(object), ...pre(p), this.maxLen, origin ?? '',
     ]);
     this.throwForCode(family, name, code);
-    return withResourceVersion(structuredClone(object), rv ?? 0);
+    return stamped(object, rv ?? 0);
   }
 
   private throwForCode(family: Family, name: string, code: number): void {
@@ -294,7 +304,8 @@ export class RedisGatewayStore implements GatewayStore {
       const current = await read();
       if (current === undefined) return undefined;
       if (opts.uid !== undefined && current.metadata.uid !== opts.uid) return undefined;
-      const next = mutate(structuredClone(current));
+      // `current` was just parsed from Redis: nobody else holds it, so it is changed in place
+      const next = mutate(current);
       if (next === undefined) return current;
       try {
         return await write(next, { resourceVersion: current.metadata.resourceVersion, uid: current.metadata.uid });
@@ -319,7 +330,7 @@ export class RedisGatewayStore implements GatewayStore {
       this.keys.pendingJobs, this.keys.jobUids, this.keys.rv, this.keys.feed,
     ], [storedJson(job), k, name, uid, queue, Date.now(), opts.pending === false ? '0' : '1', this.maxLen]);
     if (code === 1) fail(alreadyExists('Job', name, JOB_API_GROUP));
-    return withResourceVersion(structuredClone(job), rv ?? 0);
+    return stamped(job, rv ?? 0);
   }
 
   getJob(namespace: string, name: string): Promise<Job | undefined> {
@@ -356,8 +367,9 @@ export class RedisGatewayStore implements GatewayStore {
     return this.updateStored(JOBS, this.keys.job(namespace, name), jobKey(namespace, name), job, p);
   }
 
-  mutateJob(namespace: string, name: string, mutate: (job: Job) => Job | undefined, opts: { uid?: string; retries?: number } = {}): Promise<Job | undefined> {
-    return this.mutate<Job>(() => this.getJob(namespace, name), (j, p) => this.updateJob(j, p), mutate, opts);
+  mutateJob(namespace: string, name: string, mutate: (job: Job) => Job | undefined, opts: { uid?: string; retries?: number; origin?: ChangeOrigin } = {}): Promise<Job | undefined> {
+    const write = (j: Job, p: Preconditions) => this.updateStored(JOBS, this.keys.job(namespace, nameOf(j, 'Job')), jobKey(namespace, nameOf(j, 'Job')), j, p, opts.origin);
+    return this.mutate<Job>(() => this.getJob(namespace, name), write, mutate, opts);
   }
 
   private async deleteJob(mode: 'request' | 'remove', namespace: string, name: string, marked: Job | undefined, p?: Preconditions): Promise<{ code: number; rv: number; job: Job | undefined }> {

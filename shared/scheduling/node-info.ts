@@ -67,94 +67,132 @@ export class DomainInfo {
   }
 }
 
+/**
+ * What a session's nodes share: its table, resource space and domains. One object per set of
+ * NodeInfo objects, so handing the nodes on to the next session updates three fields here rather
+ * than three per node.
+ */
+export class NodeContext {
+  constructor(public table: NodeTable, public space: ResourceSpace, public domains: readonly DomainInfo[]) {}
+}
+
 export class NodeInfo {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly taints: readonly Taint[];
-  readonly unschedulable: boolean;
+  // Session-scoped: a session may hand its NodeInfo objects on to the next session over the same
+  // node positions (see `refresh`), so these are reassigned there and nowhere else.
+  index: number;
+  snapshot: NodeSnapshot;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  taints: readonly Taint[];
+  unschedulable: boolean;
   /** Tasks of the snapshot that name this node. */
   readonly tasks: TaskInfo[] = [];
-  private readonly base: number;
+  /** index of the node's domain in the context's domains, or -1 */
+  private domainIndex: number;
+  private base: number;
 
-  constructor(
-    readonly index: number,
-    readonly snapshot: NodeSnapshot,
-    readonly domain: DomainInfo | undefined,
-    private readonly table: NodeTable,
-    private readonly space: ResourceSpace,
-  ) {
+  constructor(index: number, snapshot: NodeSnapshot, domainIndex: number, private readonly ctx: NodeContext) {
+    this.index = index;
+    this.snapshot = snapshot;
+    this.domainIndex = domainIndex;
     this.name = snapshot.name;
     this.labels = snapshot.labels ?? NO_LABELS;
     this.taints = snapshot.taints ?? NO_TAINTS;
     this.unschedulable = snapshot.unschedulable ?? false;
-    this.base = index * table.dims;
+    this.base = index * ctx.table.dims;
+  }
+
+  get domain(): DomainInfo | undefined {
+    return this.domainIndex < 0 ? undefined : this.ctx.domains[this.domainIndex];
+  }
+
+  /** The context these nodes share (for a session handing them on). */
+  get context(): NodeContext {
+    return this.ctx;
+  }
+
+  /** Takes the node's current snapshot (when it changed) for a new session over the same positions. */
+  refresh(snapshot: NodeSnapshot): void {
+    if (snapshot === this.snapshot) return;
+    this.snapshot = snapshot;
+    this.name = snapshot.name;
+    this.labels = snapshot.labels ?? NO_LABELS;
+    this.taints = snapshot.taints ?? NO_TAINTS;
+    this.unschedulable = snapshot.unschedulable ?? false;
+  }
+
+  /** Moves the node to another position, domain or table width. */
+  relocate(index: number, domainIndex: number): void {
+    this.index = index;
+    this.domainIndex = domainIndex;
+    this.base = index * this.ctx.table.dims;
   }
 
   allocatableOf(d: number): number {
-    return this.table.allocatable[this.base + d] as number;
+    return this.ctx.table.allocatable[this.base + d] as number;
   }
 
   usedOf(d: number): number {
-    return this.table.used[this.base + d] as number;
+    return this.ctx.table.used[this.base + d] as number;
   }
 
   releasingOf(d: number): number {
-    return this.table.releasing[this.base + d] as number;
+    return this.ctx.table.releasing[this.base + d] as number;
   }
 
   pipelinedOf(d: number): number {
-    return this.table.pipelined[this.base + d] as number;
+    return this.ctx.table.pipelined[this.base + d] as number;
   }
 
   /** allocatable − used. */
   idleOf(d: number): number {
-    return (this.table.allocatable[this.base + d] as number) - (this.table.used[this.base + d] as number);
+    return (this.ctx.table.allocatable[this.base + d] as number) - (this.ctx.table.used[this.base + d] as number);
   }
 
   /** idle + releasing − pipelined: what the node will have once releasing pods are gone. */
   futureIdleOf(d: number): number {
     const b = this.base + d;
-    return (this.table.allocatable[b] as number) - (this.table.used[b] as number) + (this.table.releasing[b] as number) - (this.table.pipelined[b] as number);
+    return (this.ctx.table.allocatable[b] as number) - (this.ctx.table.used[b] as number) + (this.ctx.table.releasing[b] as number) - (this.ctx.table.pipelined[b] as number);
   }
 
   get podCount(): number {
-    return this.table.podCount[this.index] as number;
+    return this.ctx.table.podCount[this.index] as number;
   }
 
   get maxPods(): number {
-    return this.table.maxPods[this.index] as number;
+    return this.ctx.table.maxPods[this.index] as number;
   }
 
   /** Session-unique stamp of the node's current state. */
   get version(): number {
-    return this.table.version[this.index] as number;
+    return this.ctx.table.version[this.index] as number;
   }
 
   allocatable(): ResourceVector {
-    return this.space.toVector(this.table.allocatable, this.base);
+    return this.ctx.space.toVector(this.ctx.table.allocatable, this.base);
   }
 
   used(): ResourceVector {
-    return this.space.toVector(this.table.used, this.base);
+    return this.ctx.space.toVector(this.ctx.table.used, this.base);
   }
 
   idle(): ResourceVector {
-    const a = new Float64Array(this.table.dims);
+    const a = new Float64Array(this.ctx.table.dims);
     for (let d = 0; d < a.length; d++) a[d] = this.idleOf(d);
-    return this.space.toVector(a);
+    return this.ctx.space.toVector(a);
   }
 
   releasing(): ResourceVector {
-    return this.space.toVector(this.table.releasing, this.base);
+    return this.ctx.space.toVector(this.ctx.table.releasing, this.base);
   }
 
   pipelined(): ResourceVector {
-    return this.space.toVector(this.table.pipelined, this.base);
+    return this.ctx.space.toVector(this.ctx.table.pipelined, this.base);
   }
 
   futureIdle(): ResourceVector {
-    const a = new Float64Array(this.table.dims);
+    const a = new Float64Array(this.ctx.table.dims);
     for (let d = 0; d < a.length; d++) a[d] = this.futureIdleOf(d);
-    return this.space.toVector(a);
+    return this.ctx.space.toVector(a);
   }
 }

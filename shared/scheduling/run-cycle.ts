@@ -64,8 +64,16 @@ export function runCycle(input: CycleInput): CycleResult {
   const registry = input.registry ?? defaultRegistry;
   const config = input.config ?? defaultSchedulerConfig();
   const start = clock.now();
-
   const ssn = new Session({ snapshot: input.snapshot, config, clock, registry });
+  try {
+    return cycleOver(ssn, config, registry, clock, start);
+  } finally {
+    // the results are plain data: the session's node objects can serve the next cycle
+    ssn.release();
+  }
+}
+
+function cycleOver(ssn: Session, config: SchedulerConfig, registry: Registry, clock: Clock, start: number): CycleResult {
   ssn.open();
   const opened = clock.now();
 

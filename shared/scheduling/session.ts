@@ -25,13 +25,14 @@ import {
   type Vote,
 } from './extension-points.js';
 import { JobInfo, StatusCounts } from './job-info.js';
-import { DomainInfo, NodeInfo, NodeTable } from './node-info.js';
+import { DomainInfo, NodeContext, NodeInfo, NodeTable } from './node-info.js';
 import { NodeSearch, type Scope } from './node-search.js';
 import type { PluginOption, SchedulerPlugin } from './plugin.js';
 import { QueueInfo } from './queue-info.js';
 import type { Registry } from './registry-types.js';
+import { type NodeLineage, nodeLineageOf, nodeRowsOf, returnNodePool, takeNodePool } from './node-base.js';
 import { ResourceSpace, denseAdd } from './resource-space.js';
-import { type ClusterSnapshot, type JobSnapshot, type NodeSnapshot, compareNodes, withImplicitDomains } from './snapshot.js';
+import type { ClusterSnapshot, JobSnapshot } from './snapshot.js';
 import { Statement } from './statement.js';
 import { TaskInfo } from './task-info.js';
 import { ShapeRegistry, shapeKey, type TaskShape } from './task-shape.js';
@@ -112,6 +113,8 @@ export class Session {
   changeCount = 0;
 
   private versionCounter = 0;
+  private readonly lineage: NodeLineage;
+  private released = false;
   private readonly registry: Registry;
   private readonly registrations = new Map<string, Partial<ExtensionPoints>>();
   private readonly openPlugins: OpenPlugin[] = [];
@@ -138,56 +141,64 @@ export class Session {
     this.nowText = new Date(this.now).toISOString();
     const snap = opts.snapshot;
 
-    this.space = new ResourceSpace(spaceNames(snap));
+    // Nodes, sorted by domain then name so each domain is a contiguous range; their rows and totals
+    // come from a base shared with (or derived from) recent cycles' node lists.
+    const lineage = nodeLineageOf(snap.nodes, snap.domains);
+    this.space = new ResourceSpace(spaceNames(snap, lineage.extraNames));
     const D = this.space.size;
-    this.totalAllocatable = new Float64Array(D);
-    this.totalUsed = new Float64Array(D);
-    this.totalReleasing = new Float64Array(D);
+    const rows = nodeRowsOf(lineage, this.space);
+    this.totalAllocatable = rows.totalAllocatable.slice();
+    this.totalUsed = rows.totalUsed.slice();
+    this.totalReleasing = rows.totalReleasing.slice();
     this.totalPipelined = new Float64Array(D);
 
-    // Nodes, sorted by domain then name so each domain is a contiguous range. Without domains, the
-    // per-node state that depends only on the node list is built once per list and copied.
-    const base = nodeBaseOf(snap.nodes, this.space);
-    const nodeSnaps = base?.sorted ?? sortedNodes(snap.nodes);
-    const domainSnaps = withImplicitDomains(snap.domains, nodeSnaps);
-    this.domains = domainSnaps.map((d, i) => new DomainInfo(i, d, D));
+    this.domains = lineage.domains.map((d, i) => {
+      const info = new DomainInfo(i, d, D);
+      info.nodeStart = lineage.ranges[2 * i] as number;
+      info.nodeEnd = lineage.ranges[2 * i + 1] as number;
+      info.allocatable.set(rows.domainAllocatable.subarray(i * D, (i + 1) * D));
+      info.used.set(rows.domainUsed.subarray(i * D, (i + 1) * D));
+      info.releasing.set(rows.domainReleasing.subarray(i * D, (i + 1) * D));
+      return info;
+    });
     for (const d of this.domains) this.domainByName.set(d.name, d);
-    this.nodeTable = new NodeTable(nodeSnaps.length, D);
+    const nodeSnaps = lineage.sorted;
+    // the node objects (and table buffers) of the previous session over these positions are reused
+    const pooled = takeNodePool(lineage);
+    const reuseTable = pooled !== undefined && pooled.table.dims === D && pooled.table.count === nodeSnaps.length;
+    this.nodeTable = reuseTable ? pooled.table : new NodeTable(nodeSnaps.length, D);
     const t = this.nodeTable;
-    const nodes: NodeInfo[] = new Array<NodeInfo>(nodeSnaps.length);
-    if (base !== undefined) {
-      t.allocatable.set(base.allocatable);
-      t.used.set(base.used);
-      t.releasing.set(base.releasing);
-      t.podCount.set(base.podCount);
-      t.maxPods.set(base.maxPods);
-      this.totalUsed.set(base.totalUsed);
-      this.totalReleasing.set(base.totalReleasing);
-      for (let i = 0; i < nodeSnaps.length; i++) nodes[i] = new NodeInfo(i, nodeSnaps[i]!, undefined, t, this.space);
-      this.nodeIndex = base.indexByName;
-    } else {
-      const index = new Map<string, number>();
-      for (let i = 0; i < nodeSnaps.length; i++) {
-        const ns = nodeSnaps[i]!;
-        const domain = ns.domain === undefined ? undefined : this.domainByName.get(ns.domain);
-        nodes[i] = new NodeInfo(i, ns, domain, t, this.space);
-        index.set(ns.name, i);
-        const { used, releasing } = fillNodeRow(t, i, ns, this.space);
-        if (used !== undefined) {
-          denseAdd(this.totalUsed, used);
-          if (domain !== undefined) denseAdd(domain.used, used);
-        }
-        if (releasing !== undefined) {
-          denseAdd(this.totalReleasing, releasing);
-          if (domain !== undefined) denseAdd(domain.releasing, releasing);
-        }
-        if (domain !== undefined) {
-          if (domain.nodeEnd === 0) domain.nodeStart = i;
-          domain.nodeEnd = i + 1;
-        }
-      }
-      this.nodeIndex = index;
+    if (reuseTable) {
+      t.pipelined.fill(0);
+      t.version.fill(0);
     }
+    t.allocatable.set(rows.allocatable);
+    t.used.set(rows.used);
+    t.releasing.set(rows.releasing);
+    t.podCount.set(rows.podCount);
+    t.maxPods.set(rows.maxPods);
+    // the reused node objects share one context object, so pointing them at this session's table
+    // is three writes, not three per node
+    let nodes: NodeInfo[];
+    if (pooled !== undefined) {
+      nodes = pooled.nodes;
+      const ctx = nodes[0]!.context;
+      ctx.table = t;
+      ctx.space = this.space;
+      ctx.domains = this.domains;
+      const relocate = pooled.dims !== D || pooled.domainOf !== lineage.domainOf;
+      for (let i = 0; i < nodeSnaps.length; i++) {
+        const node = nodes[i]!;
+        node.refresh(nodeSnaps[i]!);
+        if (relocate) node.relocate(i, lineage.domainOf[i] as number);
+      }
+    } else {
+      const ctx = new NodeContext(t, this.space, this.domains);
+      nodes = new Array<NodeInfo>(nodeSnaps.length);
+      for (let i = 0; i < nodeSnaps.length; i++) nodes[i] = new NodeInfo(i, nodeSnaps[i]!, lineage.domainOf[i] as number, ctx);
+    }
+    this.lineage = lineage;
+    this.nodeIndex = lineage.indexByName;
     this.nodes = nodes;
 
     this.queues = snap.queues.map((q, i) => new QueueInfo(i, q));
@@ -217,15 +228,6 @@ export class Session {
     }
     this.jobs = jobs;
 
-    if (base !== undefined) {
-      this.totalAllocatable.set(base.totalAllocatable);
-    } else {
-      for (let i = 0; i < nodes.length; i++) {
-        denseAdd(this.totalAllocatable, t.allocatable.subarray(i * D, (i + 1) * D));
-        const domain = nodes[i]!.domain;
-        if (domain !== undefined) denseAdd(domain.allocatable, t.allocatable.subarray(i * D, (i + 1) * D));
-      }
-    }
     this.changeCount = 0;
 
     this.globalScope = { id: 0, start: 0, end: nodes.length, domain: undefined };
@@ -247,6 +249,21 @@ export class Session {
     }
     for (const p of this.openPlugins) p.plugin.onSessionOpen(this);
     this.freeze();
+  }
+
+  /**
+   * Ends the session for good: its node objects go to the next session over the same nodes.
+   * Nothing of the session may be used afterwards (run-cycle calls this once it has its results).
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const tasks = nodes[i]!.tasks;
+      if (tasks.length > 0) tasks.length = 0;
+    }
+    returnNodePool(this.lineage, { nodes: this.nodes as NodeInfo[], dims: this.space.size, domainOf: this.lineage.domainOf, table: this.nodeTable });
   }
 
   /** Lets plugins report (conditions, queue shares) at the end of the cycle. */
@@ -762,97 +779,11 @@ function resolveTasks(js: JobSnapshot, nodeIndex: ReadonlyMap<string, number>): 
   return r;
 }
 
-/** The nodes sorted by domain, then name (the list itself when it already is). */
-function sortedNodes(list: readonly NodeSnapshot[]): readonly NodeSnapshot[] {
-  for (let i = 1; i < list.length; i++) {
-    if (compareNodes(list[i - 1]!, list[i]!) > 0) return [...list].sort(compareNodes);
-  }
-  return list;
-}
-
-/** Writes node `i`'s allocatable, other usage, pod count and limit into the table; returns the usage added. */
-function fillNodeRow(t: NodeTable, i: number, ns: NodeSnapshot, space: ResourceSpace): { used?: Float64Array; releasing?: Float64Array } {
-  const D = t.dims;
-  t.allocatable.set(space.dense(ns.allocatable), i * D);
-  const used = ns.otherUsed === undefined ? undefined : space.dense(ns.otherUsed);
-  if (used !== undefined) t.used.set(used, i * D);
-  const releasing = ns.otherReleasing === undefined ? undefined : space.dense(ns.otherReleasing);
-  if (releasing !== undefined) t.releasing.set(releasing, i * D);
-  t.podCount[i] = ns.otherPods ?? 0;
-  t.maxPods[i] = ns.maxPods ?? (ns.allocatable.has('pods') ? ns.allocatable.get('pods') : Number.POSITIVE_INFINITY);
-  return { ...(used !== undefined ? { used } : {}), ...(releasing !== undefined ? { releasing } : {}) };
-}
-
-/**
- * What a session starts from for a node list without domains, before any task is counted: the
- * table rows, the totals and the name index. Snapshots are immutable and the node list is mostly
- * the same array from one cycle to the next, so this is built once per list and resource space.
- */
-interface NodeBase {
-  readonly signature: string;
-  readonly sorted: readonly NodeSnapshot[];
-  readonly indexByName: ReadonlyMap<string, number>;
-  readonly allocatable: Float64Array;
-  readonly used: Float64Array;
-  readonly releasing: Float64Array;
-  readonly podCount: Int32Array;
-  readonly maxPods: Float64Array;
-  readonly totalAllocatable: Float64Array;
-  readonly totalUsed: Float64Array;
-  readonly totalReleasing: Float64Array;
-}
-
-/** `false`: the list has nodes in domains (the session builds those itself). */
-const nodeBases = new WeakMap<readonly NodeSnapshot[], NodeBase | false>();
-
-function nodeBaseOf(list: readonly NodeSnapshot[], space: ResourceSpace): NodeBase | undefined {
-  const cached = nodeBases.get(list);
-  if (cached === false) return undefined;
-  if (cached !== undefined && cached.signature === space.signature) return cached;
-  for (const n of list) {
-    if (n.domain !== undefined) {
-      nodeBases.set(list, false);
-      return undefined;
-    }
-  }
-  const sorted = sortedNodes(list);
-  const D = space.size;
-  const t = new NodeTable(sorted.length, D);
-  const indexByName = new Map<string, number>();
-  const totalAllocatable = new Float64Array(D);
-  const totalUsed = new Float64Array(D);
-  const totalReleasing = new Float64Array(D);
-  for (let i = 0; i < sorted.length; i++) {
-    const ns = sorted[i]!;
-    indexByName.set(ns.name, i);
-    const { used, releasing } = fillNodeRow(t, i, ns, space);
-    if (used !== undefined) denseAdd(totalUsed, used);
-    if (releasing !== undefined) denseAdd(totalReleasing, releasing);
-  }
-  for (let i = 0; i < sorted.length; i++) denseAdd(totalAllocatable, t.allocatable.subarray(i * D, (i + 1) * D));
-  const base: NodeBase = {
-    signature: space.signature,
-    sorted,
-    indexByName,
-    allocatable: t.allocatable,
-    used: t.used,
-    releasing: t.releasing,
-    podCount: t.podCount,
-    maxPods: t.maxPods,
-    totalAllocatable,
-    totalUsed,
-    totalReleasing,
-  };
-  nodeBases.set(list, base);
-  return base;
-}
-
 /**
  * Names of the resource dimensions of a snapshot (other than cpu, memory and pods, which every
- * space has). Snapshot records are immutable and mostly outlive a cycle, so the names are cached
- * per node list and per job.
+ * space has): the nodes' (from their base) and those of queues and jobs. Job snapshots are
+ * immutable and mostly outlive a cycle, so their names are cached per job.
  */
-const nodeListNames = new WeakMap<readonly NodeSnapshot[], readonly string[]>();
 const jobNames = new WeakMap<JobSnapshot, readonly string[]>();
 
 function namesOf(vectors: Iterable<ResourceVector | undefined>): string[] {
@@ -865,24 +796,13 @@ function namesOf(vectors: Iterable<ResourceVector | undefined>): string[] {
   return [...names];
 }
 
-function* nodeVectors(nodes: readonly NodeSnapshot[]): Iterable<ResourceVector | undefined> {
-  for (const n of nodes) {
-    yield n.allocatable;
-    yield n.otherUsed;
-    yield n.otherReleasing;
-  }
-}
-
 function* jobVectors(j: JobSnapshot): Iterable<ResourceVector | undefined> {
   yield j.minResources;
   for (const t of j.tasks) yield t.request;
 }
 
-function spaceNames(snap: ClusterSnapshot): Set<string> {
-  const names = new Set<string>();
-  let fromNodes = nodeListNames.get(snap.nodes);
-  if (fromNodes === undefined) nodeListNames.set(snap.nodes, (fromNodes = namesOf(nodeVectors(snap.nodes))));
-  for (const n of fromNodes) names.add(n);
+function spaceNames(snap: ClusterSnapshot, fromNodes: readonly string[]): Set<string> {
+  const names = new Set<string>(fromNodes);
   for (const q of snap.queues) for (const n of namesOf([q.capability, q.deserved, q.guarantee])) names.add(n);
   for (const j of snap.jobs) {
     let fromJob = jobNames.get(j);

@@ -26,6 +26,8 @@ class Category<T> {
   private list: T[] | undefined;
   private position = new Map<string, number>();
   private shared = false;
+  /** Bumped whenever members are added, removed or moved (not when one is replaced in place). */
+  generation = 0;
 
   constructor(private readonly keyOf: (item: T) => string, private readonly order?: (a: T, b: T) => number) {}
 
@@ -43,6 +45,7 @@ class Category<T> {
       this.list[at] = item;
     } else {
       this.list = undefined;
+      this.generation++;
     }
     return previous;
   }
@@ -52,6 +55,7 @@ class Category<T> {
     if (previous === undefined) return undefined;
     this.byKey.delete(key);
     this.list = undefined;
+    this.generation++;
     return previous;
   }
 
@@ -76,6 +80,8 @@ export class SnapshotStore {
   private readonly nodesByDomain = new Map<string, Set<string>>();
   private readonly tasksByNode = new Map<string, Map<string, TaskRef>>();
   private cached: ClusterSnapshot | undefined;
+  /** the domain list of the last snapshot, with what it was made from */
+  private domainList: { domains: readonly DomainSnapshot[]; nodeGeneration: number; list: readonly DomainSnapshot[] } | undefined;
   private changes = 0;
 
   /** Number of changes applied so far; a caller can tell whether anything moved since a cycle. */
@@ -176,9 +182,16 @@ export class SnapshotStore {
   snapshot(): ClusterSnapshot {
     if (this.cached !== undefined) return this.cached;
     const nodes = this.nodes.view();
+    const domains = this.domains.view();
+    // nodes replaced in place keep their domain (the order compares it), so the implicit domains
+    // change only when nodes come, go or move
+    const d = this.domainList;
+    if (d === undefined || d.domains !== domains || d.nodeGeneration !== this.nodes.generation) {
+      this.domainList = { domains, nodeGeneration: this.nodes.generation, list: withImplicitDomains(domains, nodes) };
+    }
     this.cached = Object.freeze({
       nodes,
-      domains: withImplicitDomains(this.domains.view(), nodes),
+      domains: this.domainList!.list,
       queues: this.queues.view(),
       jobs: this.jobs.view(),
     });

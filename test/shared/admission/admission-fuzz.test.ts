@@ -11,18 +11,8 @@ import { admitQueue } from '../../../shared/admission/admit-queue.js';
 import type { Job } from '../../../shared/api/job.js';
 import type { Status } from '../../../shared/errors/status.js';
 import { parseManifests } from '../../../shared/manifest/parse.js';
+import { seededRandom as prng } from '../../support/seeded-random.js';
 
-/** mulberry32: a tiny deterministic PRNG, so every run mutates identically. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   private readonly next: () => number;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { QuantityError, parseQuantity } from '../../../shared/resources/quantity.js';
 import { ResourceVector, ResourceVectorError, amountOf } from '../../../shared/resources/resource-vector.js';
+import { seededRandom as seeded } from '../../support/seeded-random.js';
 
 const GPU = 'nvidia.com/gpu';
 const GiB = 1024 ** 3;
@@ -174,17 +175,6 @@ t.test('dominantShare takes the largest share, a zero total counting as full onl
   t.equal(v({ [GPU]: 2 }).share(GPU, 8), 0.25, 'a plain number total');
 });
 
-// mulberry32: a small seeded generator so failures reproduce
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['cpu', 'memory', 'pods', GPU, 'example.com/fpga', 'hugepages-1Gi'];
 

@@ -12,17 +12,8 @@ import type { ClusterSnapshot, JobSnapshot, NodeSnapshot, TaskSnapshot } from '.
 import { createSnapshot } from '../../../shared/scheduling/snapshot.js';
 import { isAllocatedStatus, occupiesNode, type TaskStatus } from '../../../shared/scheduling/task-status.js';
 import { GPU, T0 } from '../../support/scheduling-builders.js';
+import { seededRandom as random } from '../../support/seeded-random.js';
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DIMS = ['cpu', 'memory', GPU] as const;
 
