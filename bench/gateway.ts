@@ -11,8 +11,8 @@
  *   4. submit 100,000 gangs that fit nowhere (gateway RSS with that many pending).
  * `quick` runs a tenth of every size (50 nodes per member, 2,000 gangs, 10,000 pending).
  *
- * The gateway process runs with `--max-old-space-size=384` (BENCH_GATEWAY_HEAP_MIB), as a deployment
- * would set it. Knobs for investigations: BENCH_WINDOW (pending gangs per queue a cycle sees),
+ * The gateway process runs with the heap settings of the Helm chart (GATEWAY_NODE_OPTIONS;
+ * BENCH_GATEWAY_NODE_OPTIONS replaces them for comparisons). Knobs for investigations: BENCH_WINDOW (pending gangs per queue a cycle sees),
  * BENCH_SKIP_PENDING (skip phase 4), BENCH_GATEWAY_PROFILE (a CPU profile of the whole gateway into
  * that directory), BENCH_PHASE_PROFILE (a CPU profile of phase 3 into that file),
  * BENCH_HEAP_SNAPSHOT (a heap snapshot after phase 4 into that file), BENCH_GATEWAY_NODE_ARGS (more
@@ -20,10 +20,12 @@
  * per gang into that file).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
+import { GATEWAY_NODE_OPTIONS } from '../gateway/config.js';
 import { startRedisServer } from '../gateway/embedded-redis.js';
 import { REPORT_QUEUE, bullmqPrefix, type NodeInventory, type PlacementMessage } from '../shared/messages/index.js';
 import { AcknowledgingMember } from '../test/support/acknowledging-member.js';
@@ -75,9 +77,8 @@ class GatewayProcess {
 
   constructor(env: NodeJS.ProcessEnv) {
     const script = fileURLToPath(new URL('./gateway-process.js', import.meta.url));
-    // the old-space cap a deployment of the gateway would set (helm: NODE_OPTIONS): the heap is
-    // collected before it grows past it, instead of growing lazily towards Node's default limit
-    const execArgv = [`--max-old-space-size=${process.env.BENCH_GATEWAY_HEAP_MIB ?? '384'}`];
+    // the heap settings a deployment gives the gateway (the Helm chart's NODE_OPTIONS)
+    const execArgv = (process.env.BENCH_GATEWAY_NODE_OPTIONS ?? GATEWAY_NODE_OPTIONS).split(' ').filter(Boolean);
     if (process.env.BENCH_GATEWAY_PROFILE) execArgv.push('--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_PROFILE}`);
     if (process.env.BENCH_GATEWAY_NODE_ARGS) execArgv.push(...process.env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean));
     this.child = fork(script, [], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -109,8 +110,14 @@ class GatewayProcess {
 
   stats(): Promise<GatewayStats> {
     const id = ++this.seq;
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      return Promise.reject(new Error(`the gateway process is gone (exit code ${this.child.exitCode}, signal ${this.child.signalCode})`));
+    }
+    return new Promise((resolve, reject) => {
+      // a gateway that dies must fail the benchmark, not leave it waiting forever
+      const gone = (code: number | null, signal: string | null) => reject(new Error(`the gateway process exited (code ${code}, signal ${signal})`));
+      this.child.once('exit', gone);
+      this.waiting.set(id, (st) => { this.child.off('exit', gone); resolve(st); });
       this.child.send({ type: 'stats', id });
     });
   }
@@ -137,6 +144,25 @@ async function submitAll(url: string, names: string[], cpu: string, submitted: M
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/**
+ * The load generator's HTTP client: node:http with kept-alive connections (much cheaper per
+ * request than fetch, so the generator takes less of the machine the gateway runs on).
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
+function post(url: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** HTTP round trip of each submission, ms */
 const responseTimes: number[] = [];
 const responseByName = new Map<string, number>();
@@ -145,9 +171,8 @@ async function submitOne(endpoint: string, name: string, cpu: string, submitted:
   const body = JSON.stringify(vcjob(name, cpu));
   const at = Date.now();
   submitted.set(name, at);
-  const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  if (res.status !== 201) throw new Error(`submitting ${name}: HTTP ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
+  const res = await post(endpoint, body);
+  if (res.status !== 201) throw new Error(`submitting ${name}: HTTP ${res.status} ${res.text}`);
   responseTimes.push(Date.now() - at);
   responseByName.set(name, Date.now() - at);
 }
@@ -242,7 +267,13 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const url = await gateway.ready();
     const gw = gateway;
     let sampling = true;
-    const sampler = (async () => { while (sampling) { await gw.stats().catch(() => undefined); await sleep(250); } })();
+    const sampler = (async () => {
+      while (sampling) {
+        await gw.stats();
+        await sleep(250);
+      }
+    })();
+    sampler.catch(() => undefined); // awaited below; a dead gateway also fails the phase waiting on it
 
     const submitted = new Map<string, number>();
     const dispatched = new Map<string, { sentAt: number; receivedAt: number }>();
@@ -375,6 +406,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
   } finally {
     await Promise.allSettled(members.map((m) => m.stop()));
     for (const c of connections) c.disconnect();
+    agent.destroy();
     await gateway?.stop();
     await redis.stop();
   }

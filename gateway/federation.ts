@@ -59,6 +59,8 @@ export interface FederationOptions {
   debounceMs?: number;
   periodMs?: number;
   refreshEveryMs?: number;
+  /** why-pending conditions are queued only while fewer status writes wait; default 2000 */
+  explainBacklogLimit?: number;
   settings?: Partial<FederationSettings>;
   reclaim?: Partial<ReclaimSettings>;
   priorityClasses?: Record<string, number>;
@@ -118,6 +120,7 @@ export class LeaderRun {
       ...(o.debounceMs !== undefined ? { debounceMs: o.debounceMs } : {}),
       ...(o.periodMs !== undefined ? { periodMs: o.periodMs } : {}),
       ...(o.refreshEveryMs !== undefined ? { refreshEveryMs: o.refreshEveryMs } : {}),
+      ...(o.explainBacklogLimit !== undefined ? { explainBacklogLimit: o.explainBacklogLimit } : {}),
       ...(o.reclaim ? { reclaim: o.reclaim } : {}),
     });
   }

@@ -67,6 +67,8 @@ export interface SchedulerLoopOptions {
    */
   refreshEveryMs?: number;
   reclaim?: Partial<ReclaimSettings>;
+  /** why-pending conditions are queued only while fewer status writes than this wait; default 2000 */
+  explainBacklogLimit?: number;
 }
 
 export interface CycleSummary {
@@ -92,6 +94,7 @@ export class SchedulerLoop {
   private readonly opts: SchedulerLoopOptions;
   private readonly debounceMs: number;
   private readonly minIntervalMs: number;
+  private readonly explainBacklogLimit: number;
   private lastStartedAt = Number.NEGATIVE_INFINITY;
   private readonly periodMs: number;
   private readonly usageEveryMs: number;
@@ -122,6 +125,7 @@ export class SchedulerLoop {
     this.ctx = opts.ctx;
     this.debounceMs = opts.debounceMs ?? 5;
     this.minIntervalMs = opts.minIntervalMs ?? 20;
+    this.explainBacklogLimit = opts.explainBacklogLimit ?? 2000;
     this.periodMs = opts.periodMs ?? 1000;
     this.usageEveryMs = opts.usageEveryMs ?? 2000;
     this.refreshEveryMs = opts.refreshEveryMs ?? 5000;
@@ -384,6 +388,10 @@ export class SchedulerLoop {
     const records: Array<{ namespace: string; name: string; explanation: JobExplanation }> = [];
     const iso = new Date(now).toISOString();
     for (const d of diagnoses) {
+      // why-pending conditions are the least urgent status writes: with a large backlog of them
+      // (a flood of jobs that fit nowhere), the rest wait for a later cycle instead of piling up in
+      // memory; the job stays undiagnosed, so it is explained once the writer has caught up
+      if (ctx.statusWriter.backlog >= this.explainBacklogLimit) break;
       const e = ctx.state.jobs.get(d.job);
       if (!e) continue;
       const queue = ctx.state.queues.get(e.shape.queue);

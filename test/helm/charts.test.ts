@@ -1,7 +1,7 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { CONFIG_VARIABLES } from '../../gateway/config.js';
+import { CONFIG_VARIABLES, GATEWAY_NODE_OPTIONS } from '../../gateway/config.js';
 import { AGENT_OPTIONS } from '../../member-agent/config.js';
 import {
   AGENT_CHART, AGENT_CI_VALUES, GATEWAY_CHART, GATEWAY_CI_VALUES, HELM_MISSING, NAMESPACE, REPO_ROOT,
@@ -108,6 +108,7 @@ t.test('gateway chart: replicas, Service, PDB and ServiceMonitor select the same
   const known = new Set(CONFIG_VARIABLES.map((v) => v.name));
   for (const e of c.env ?? []) t.ok(known.has(e.name), `${e.name} is a variable the gateway reads (gateway/config.ts)`);
   t.same([envOf(c, 'CALDERA_NOTREADY_AFTER')?.value, envOf(c, 'CALDERA_LOST_AFTER')?.value, envOf(c, 'CALDERA_PREFIX')?.value], ['40s', '5m', 'caldera']);
+  t.equal(envOf(c, 'NODE_OPTIONS')?.value, GATEWAY_NODE_OPTIONS, 'the heap settings the benchmark runs the gateway with');
   t.equal(envOf(c, 'CALDERA_TLS_CERT_FILE'), undefined, 'plain HTTP unless a TLS Secret is given');
 
   const tls = renderChart({ chart: GATEWAY_CHART, values: [GATEWAY_CI_VALUES], set: ['tls.existingSecret=gateway-tls'] });

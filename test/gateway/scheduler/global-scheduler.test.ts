@@ -156,3 +156,38 @@ t.test('why pending names clusters that are not ready, cordoned or do not match 
   t.match(y.message, /queue "shut" is closed/);
   t.match(y.reasons, [{ reason: 'QueueClosed' }]);
 });
+
+t.test('a flood of jobs that fit nowhere: why-pending writes stay bounded in memory, and every job is explained in the end', async (t) => {
+  const r = await useRedis(t);
+  const h = await harness(r);
+  t.teardown(() => h.stop());
+  await h.addMember('a', { nodes: nodes(2) });
+  const limit = 5;
+  const gw = await h.startGateway({ explainBacklogLimit: limit });
+  await waitFor('leadership', () => gw.isLeader());
+  await waitFor('the member with nodes', () => gw.leader!.state.snap.snapshot().nodes.length === 2);
+
+  let most = 0;
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      most = Math.max(most, gw.leader?.ctx.statusWriter.backlog ?? 0);
+      await sleep(2);
+    }
+  })();
+  const names = Array.from({ length: 40 }, (_, i) => `huge-${i}`);
+  for (const name of names) await h.submit(gang({ name, pods: 2, cpu: '64' }));
+  const unexplained = async () => {
+    let n = 0;
+    for (const name of names) {
+      const j = await h.store.getJob('default', name);
+      if (!j?.status?.conditions?.some((c) => c.type === 'Unschedulable')) n++;
+    }
+    return n;
+  };
+  await waitFor('every job explained', async () => ((await unexplained()) === 0 ? true : undefined), 20_000);
+  watching = false;
+  await watcher;
+  t.ok(most <= limit, `status writes waiting never exceeded the limit (most ${most})`);
+  t.ok(most > 0, 'the writer had work queued');
+});
