@@ -5,9 +5,11 @@
 // Building this is linear in the number of nodes and dominated the cost of a cycle over a large
 // federation. Snapshots are immutable and a node list mostly differs from the previous cycle's in a
 // few replaced nodes (an incremental SnapshotStore keeps unchanged nodes as the same objects in the
-// same positions). So each list's base is derived from a recent list's: rows of nodes whose object
-// is unchanged are copied as a block, changed rows are filled again, and the totals are summed in
-// node order exactly as a fresh build sums them, so a derived base equals a fresh one bit for bit.
+// same positions). So each list's base is derived from a recent list's: its row buffers are taken
+// over (the older list builds fresh ones if it is ever used again), the rows of replaced nodes are
+// filled again, and the totals are summed in node order exactly as a fresh build sums them, so a
+// derived base equals a fresh one bit for bit. The NodeInfo objects and node table of a finished
+// session travel with the lineage to the next session over the same positions.
 //
 // The caches hold no more than a few recent lists; weak maps let everything else go.
 
