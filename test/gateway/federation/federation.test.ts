@@ -1,4 +1,6 @@
 import t from 'tap';
+import { buildApp } from '../../../gateway/app.js';
+import { insecureAuthenticator } from '../../../gateway/auth/authenticator.js';
 import { FencedPlacementStore } from '../../../gateway/store/placement-store.js';
 import type { Job } from '../../../shared/api/job.js';
 import type { PlacementMessage } from '../../../shared/messages/index.js';
@@ -189,4 +191,52 @@ t.test('global reclaim evicts whole gangs of a queue above its share, lowest pri
   }
   await sleep(300);
   t.equal(cpuByQueue(h).first, 8_000, 'first keeps its deserved half and is not squeezed below it');
+});
+
+t.test('hierarchical queues across the federation: a child queue is held to its parent\'s capability summed over all clusters, and jobs go only to leaf queues', async (t) => {
+  const r = await useRedis(t);
+  const h = await harness(r);
+  t.teardown(() => h.stop());
+  // 3 clusters × 4 nodes × 8 cpu = 96 cpu; gangs of 4 × 1 cpu
+  for (const c of ['a', 'b', 'c']) await h.addMember(c, { nodes: nodes(4, { cpu: '8', memory: '64Gi' }) });
+  // eng may hold 40 cpu of the federation, however the clusters are filled; team is its only child
+  await h.store.ensureQueue(queue('eng', 1, { parent: 'root', capability: { cpu: '40' } }));
+  await h.store.ensureQueue(queue('team', 1, { parent: 'eng' }));
+  await h.store.ensureQueue(queue('other', 1));
+  const gw = await h.startGateway({
+    schedulerConfig: `actions: "enqueue, allocate"
+tiers:
+- plugins:
+  - name: priority
+  - name: gang
+- plugins:
+  - name: predicates
+  - name: capacity
+    enableHierarchy: true
+  - name: binpack
+  - name: domain
+`,
+  });
+  await waitFor('leadership', () => gw.isLeader());
+  await waitFor('three members with nodes', () => gw.leader!.state.snap.snapshot().nodes.length === 12);
+  for (let i = 0; i < 20; i++) await h.submit(gang({ name: `team-${i}`, queue: 'team', pods: 4, cpu: '1' }));
+  await waitFor('team stopped at its parent\'s capability', () => (cpuByQueue(h).team ?? 0) >= 40_000);
+  for (let i = 0; i < 20; i++) await h.submit(gang({ name: `other-${i}`, queue: 'other', pods: 4, cpu: '1' }));
+  await waitFor('the rest of the federation filled by other', () => (cpuByQueue(h).other ?? 0) >= 56_000);
+  await sleep(300);
+  const u = cpuByQueue(h);
+  t.equal(u.team, 40_000, 'team holds exactly eng\'s 40 cpu');
+  t.equal(u.other, 56_000, 'other took the rest');
+  const clusters = new Set([...h.members.values()].filter((m) => [...m.jobs.values()].some((j) => j.name.startsWith('team-'))).map((m) => m.cluster));
+  t.ok(clusters.size >= 2, `team's gangs run in ${clusters.size} clusters, and the cap holds over all of them`);
+  const team = await h.store.getJob('default', 'team-19');
+  t.notOk(team?.status?.conditions?.some((c) => c.type === 'Placed'), 'a gang over the parent\'s capability stays pending');
+
+  // the API takes jobs only into leaf queues
+  const app = buildApp({ store: h.store, auth: insecureAuthenticator() });
+  t.teardown(() => app.close());
+  const body = { apiVersion: 'batch.volcano.sh/v1alpha1', kind: 'Job', metadata: { name: 'inner' }, spec: { queue: 'eng', minAvailable: 1, tasks: [{ name: 'w', replicas: 1, template: { spec: { containers: [{ name: 'c', image: 'busybox' }] } } }] } };
+  const res = await app.inject({ method: 'POST', url: '/apis/batch.volcano.sh/v1alpha1/namespaces/default/jobs', payload: body });
+  t.equal(res.statusCode, 422, res.body);
+  t.match(res.json().details.causes, [{ field: 'spec.queue' }]);
 });
