@@ -14,7 +14,7 @@ import type { DispatchApi } from '../dispatch/dispatch-handler.js';
 import type { Lease, LeaseApi } from '../leader/lease-election.js';
 import type { SchedulerWriter } from '../scheduler/scheduler-loop.js';
 import type { KubeClient } from './kube-client.js';
-import { isAlreadyExists, isConflict, isNotFound, statusCodeOf } from './kube-errors.js';
+import { isAlreadyExists, isConflict, isNotFound, statusCodeOf, unlessAlreadyExists, unlessNotFound } from './kube-errors.js';
 import { LEASE, NAMESPACE, POD, POD_GROUP, QUEUE, VC_JOB } from './kube-kinds.js';
 
 export class KubeAgentWriter implements SchedulerWriter, PodGroupWriter, QueueWriter, JobDeleter, DispatchApi, LeaseApi {
@@ -58,40 +58,20 @@ export class KubeAgentWriter implements SchedulerWriter, PodGroupWriter, QueueWr
 
   // queue controller and scheduler
   async patchQueueStatus(name: string, status: Partial<QueueStatus>): Promise<Queue | undefined> {
-    try {
-      return await this.client.patchStatus<Queue>(QUEUE, undefined, name, { status });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(this.client.patchStatus<Queue>(QUEUE, undefined, name, { status }));
   }
 
   async patchQueueSpec(name: string, spec: Record<string, unknown>): Promise<Queue | undefined> {
-    try {
-      return await this.client.mergePatch<Queue>(QUEUE, undefined, name, { spec });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(this.client.mergePatch<Queue>(QUEUE, undefined, name, { spec }));
   }
 
   // podgroup controller
   async createPodGroup(pg: PodGroup): Promise<PodGroup | undefined> {
-    try {
-      return await this.client.create<PodGroup>(POD_GROUP, pg);
-    } catch (err) {
-      if (isAlreadyExists(err)) return undefined;
-      throw err;
-    }
+    return unlessAlreadyExists(this.client.create<PodGroup>(POD_GROUP, pg));
   }
 
   async annotatePodGroup(namespace: string, pod: string, group: string): Promise<Pod | undefined> {
-    try {
-      return await this.client.mergePatch<Pod>(POD, namespace, pod, { metadata: { annotations: { [POD_GROUP_NAME_ANNOTATION]: group } } });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(this.client.mergePatch<Pod>(POD, namespace, pod, { metadata: { annotations: { [POD_GROUP_NAME_ANNOTATION]: group } } }));
   }
 
   // TTL collector and dispatch
@@ -104,12 +84,7 @@ export class KubeAgentWriter implements SchedulerWriter, PodGroupWriter, QueueWr
   }
 
   async getJob(namespace: string, name: string): Promise<Job | undefined> {
-    try {
-      return await this.client.get<Job>(VC_JOB, namespace, name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(this.client.get<Job>(VC_JOB, namespace, name));
   }
 
   async createJob(job: Job): Promise<Job> {
@@ -129,31 +104,16 @@ export class KubeAgentWriter implements SchedulerWriter, PodGroupWriter, QueueWr
   }
 
   async getQueue(name: string): Promise<Queue | undefined> {
-    try {
-      return await this.client.get<Queue>(QUEUE, undefined, name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(this.client.get<Queue>(QUEUE, undefined, name));
   }
 
   async createQueue(queue: Queue): Promise<Queue | undefined> {
-    try {
-      return await this.client.create<Queue>(QUEUE, queue);
-    } catch (err) {
-      if (isAlreadyExists(err)) return undefined;
-      throw err;
-    }
+    return unlessAlreadyExists(this.client.create<Queue>(QUEUE, queue));
   }
 
   // leader election
   async getLease(namespace: string, name: string): Promise<Lease | undefined> {
-    try {
-      return await this.client.get<Lease>(LEASE, namespace, name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(this.client.get<Lease>(LEASE, namespace, name));
   }
 
   async createLease(lease: Lease): Promise<Lease> {

@@ -50,3 +50,23 @@ export function isKindNotServed(err: unknown): boolean {
   if (err instanceof Error && /Unrecognized API version and kind/.test(err.message)) return true;
   return isNotFound(err);
 }
+
+/** The call's result, or undefined when the object is not there (404). */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The created object, or undefined when one of that name exists already. */
+export async function unlessAlreadyExists<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isAlreadyExists(err)) return undefined;
+    throw err;
+  }
+}

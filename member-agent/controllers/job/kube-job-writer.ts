@@ -4,7 +4,7 @@ import type { Job } from '../../../shared/api/job.js';
 import type { PodGroup } from '../../../shared/api/podgroup.js';
 import { CONTROLLER_OUT_OF_SYNC_ANNOTATION } from '../../../shared/api/well-known.js';
 import type { KubeClient, KubeObject } from '../../kube/kube-client.js';
-import { isAlreadyExists, isConflict, isKindNotServed, isNotFound } from '../../kube/kube-errors.js';
+import { isAlreadyExists, isConflict, isKindNotServed, isNotFound, unlessAlreadyExists, unlessNotFound } from '../../kube/kube-errors.js';
 import { KINDS_BY_NAME, POD, POD_GROUP, VC_JOB, type KubeKind } from '../../kube/kube-kinds.js';
 import type { OwnedKind, OwnedObject } from './job-effects.js';
 import type { JobWriter } from './job-writer.js';
@@ -30,23 +30,13 @@ export class KubeJobWriter implements JobWriter {
   constructor(private readonly client: KubeClient) {}
 
   async createPod(pod: Pod): Promise<Pod | undefined> {
-    try {
-      return await this.client.create<Pod>(POD, pod);
-    } catch (err) {
-      if (isAlreadyExists(err)) return undefined;
-      throw err;
-    }
+    return unlessAlreadyExists(this.client.create<Pod>(POD, pod));
   }
 
   async markPodOutOfSync(namespace: string, name: string): Promise<Pod | undefined> {
-    try {
-      return await this.client.mergePatch<Pod>(POD, namespace, name, {
+    return unlessNotFound(this.client.mergePatch<Pod>(POD, namespace, name, {
         metadata: { annotations: { [CONTROLLER_OUT_OF_SYNC_ANNOTATION]: 'true' } },
-      });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+      }));
   }
 
   async deletePod(namespace: string, name: string, uid?: string): Promise<Pod | undefined> {
@@ -61,12 +51,7 @@ export class KubeJobWriter implements JobWriter {
   }
 
   async createPodGroup(pg: PodGroup): Promise<PodGroup | undefined> {
-    try {
-      return await this.client.create<PodGroup>(POD_GROUP, pg);
-    } catch (err) {
-      if (isAlreadyExists(err)) return undefined;
-      throw err;
-    }
+    return unlessAlreadyExists(this.client.create<PodGroup>(POD_GROUP, pg));
   }
 
   async replacePodGroup(pg: PodGroup): Promise<PodGroup> {
@@ -119,11 +104,6 @@ export class KubeJobWriter implements JobWriter {
   }
 
   async getJob(namespace: string, name: string): Promise<Job | undefined> {
-    try {
-      return await this.client.get<Job>(VC_JOB, namespace, name);
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return unlessNotFound(this.client.get<Job>(VC_JOB, namespace, name));
   }
 }

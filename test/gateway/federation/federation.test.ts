@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildApp } from '../../../gateway/app.js';
 import { insecureAuthenticator } from '../../../gateway/auth/authenticator.js';
+import { GATEWAY_SCHEDULER_CONF } from '../../../gateway/scheduler/gateway-profile.js';
 import { FencedPlacementStore } from '../../../gateway/store/placement-store.js';
 import type { Job } from '../../../shared/api/job.js';
 import type { PlacementMessage } from '../../../shared/messages/index.js';
@@ -203,20 +204,9 @@ t.test('hierarchical queues across the federation: a child queue is held to its 
   await h.store.ensureQueue(queue('eng', 1, { parent: 'root', capability: { cpu: '40' } }));
   await h.store.ensureQueue(queue('team', 1, { parent: 'eng' }));
   await h.store.ensureQueue(queue('other', 1));
-  const gw = await h.startGateway({
-    schedulerConfig: `actions: "enqueue, allocate"
-tiers:
-- plugins:
-  - name: priority
-  - name: gang
-- plugins:
-  - name: predicates
-  - name: capacity
-    enableHierarchy: true
-  - name: binpack
-  - name: domain
-`,
-  });
+  // the gateway profile with capacity (hierarchical) in place of proportion
+  const schedulerConfig = GATEWAY_SCHEDULER_CONF.replace('  - name: proportion\n', '  - name: capacity\n    enableHierarchy: true\n');
+  const gw = await h.startGateway({ schedulerConfig });
   await waitFor('leadership', () => gw.isLeader());
   await waitFor('three members with nodes', () => gw.leader!.state.snap.snapshot().nodes.length === 12);
   for (let i = 0; i < 20; i++) await h.submit(gang({ name: `team-${i}`, queue: 'team', pods: 4, cpu: '1' }));
