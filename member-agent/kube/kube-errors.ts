@@ -51,22 +51,18 @@ export function isKindNotServed(err: unknown): boolean {
   return isNotFound(err);
 }
 
-/** The call's result, or undefined when the object is not there (404). */
-export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+/** The call's result, or undefined when it fails with an error `expected` recognises. */
+async function undefinedWhen<T>(call: Promise<T>, expected: (err: unknown) => boolean): Promise<T | undefined> {
   try {
     return await call;
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (expected(err)) return undefined;
     throw err;
   }
 }
 
+/** The call's result, or undefined when the object is not there (404). */
+export const unlessNotFound = <T>(call: Promise<T>): Promise<T | undefined> => undefinedWhen(call, isNotFound);
+
 /** The created object, or undefined when one of that name exists already. */
-export async function unlessAlreadyExists<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (err) {
-    if (isAlreadyExists(err)) return undefined;
-    throw err;
-  }
-}
+export const unlessAlreadyExists = <T>(call: Promise<T>): Promise<T | undefined> => undefinedWhen(call, isAlreadyExists);
