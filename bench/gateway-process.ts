@@ -6,8 +6,10 @@
  */
 import { loadConfig } from '../gateway/config.js';
 import { Federation } from '../gateway/federation.js';
+import { RedisGatewayStore } from '../gateway/store/redis-gateway-store.js';
 import { startGateway, type GatewayComponent } from '../gateway/main.js';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import type { Logger } from 'pino';
 
 export interface GatewayStats {
@@ -26,6 +28,10 @@ export interface GatewayStats {
   maxLoopDelayMs: number;
   /** jobs whose status facts are still to be written */
   statusBacklog: number;
+  /** CPU time of the gateway process so far (user + system), ms */
+  cpuMs: number;
+  /** garbage collections so far: count and main-thread pause (ms) of young-generation and full ones */
+  gc: { minor: number; minorMs: number; major: number; majorMs: number; longestMs: number };
 }
 
 /**
@@ -77,15 +83,26 @@ async function main(): Promise<void> {
         redisUrl: c.redisUrl,
         prefix: c.config.prefix,
         feedMaxLen: c.config.feedMaxLen,
+        ...(c.store instanceof RedisGatewayStore ? { store: c.store } : {}),
         health: { notReadyAfterMs: c.config.notReadyAfterMs, lostAfterMs: c.config.lostAfterMs },
         logger: c.logger as Logger,
         clock: c.clock,
         ...(process.env.BENCH_WINDOW ? { windowPerQueue: Number(process.env.BENCH_WINDOW) } : {}),
+        ...(process.env.BENCH_MIN_CYCLE_INTERVAL ? { minCycleIntervalMs: Number(process.env.BENCH_MIN_CYCLE_INTERVAL) } : {}),
       });
       return { stop: () => fed!.stop() };
     },
   };
   const gw = await startGateway(config, { components: [component] });
+  const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0, longestMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) { gc.minor++; gc.minorMs += e.duration; }
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) { gc.major++; gc.majorMs += e.duration; }
+      gc.longestMs = Math.max(gc.longestMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const stats = (): GatewayStats => {
@@ -106,6 +123,8 @@ async function main(): Promise<void> {
       lastCycleMs: run?.loop.last ? run.loop.last.decideMs + run.loop.last.restMs : 0,
       maxLoopDelayMs: loopDelay.max / 1e6,
       statusBacklog: run?.ctx.statusWriter.backlog ?? 0,
+      cpuMs: (() => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; })(),
+      gc: { ...gc },
     };
   };
   process.on('message', (m: { type?: string; id?: number }) => {
@@ -117,7 +136,8 @@ async function main(): Promise<void> {
     if (m.type === 'profile-start' && process.env.BENCH_PHASE_PROFILE) void profiler.start();
     if (m.type === 'profile-stop' && process.env.BENCH_PHASE_PROFILE) void profiler.stop(process.env.BENCH_PHASE_PROFILE);
     if (m.type === 'heap-snapshot' && process.env.BENCH_HEAP_SNAPSHOT) {
-      void import('node:v8').then((v8) => v8.writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT));
+      // synchronous: the messages after it (stop) wait until the file is whole
+      writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
     }
   });
   process.send?.({ type: 'ready', url: gw.url });

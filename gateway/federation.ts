@@ -57,6 +57,13 @@ export interface FederationOptions {
   schedulerConfig?: string;
   windowPerQueue?: number;
   debounceMs?: number;
+  /**
+   * the process's store, shared with the API (one connection and one change-feed reader for
+   * both); the federation does not close it. Without it the federation connects its own.
+   */
+  store?: RedisGatewayStore;
+  /** scheduling cycles start at least this far apart; default 20 ms */
+  minCycleIntervalMs?: number;
   periodMs?: number;
   refreshEveryMs?: number;
   /** why-pending conditions are queued only while fewer status writes wait; default 2000 */
@@ -65,7 +72,8 @@ export interface FederationOptions {
   reclaim?: Partial<ReclaimSettings>;
   priorityClasses?: Record<string, number>;
   dispatchAttempts?: number;
-  reportConcurrency?: number;
+  /** reports read and handled at once, at most; default 512 */
+  reportBatch?: number;
   clock?: Clock;
   logger?: Logger;
   metrics?: GatewayMetrics;
@@ -118,6 +126,7 @@ export class LeaderRun {
       ctx: this.ctx,
       config: gatewaySchedulerConfig(o.schedulerConfig),
       ...(o.debounceMs !== undefined ? { debounceMs: o.debounceMs } : {}),
+      ...(o.minCycleIntervalMs !== undefined ? { minIntervalMs: o.minCycleIntervalMs } : {}),
       ...(o.periodMs !== undefined ? { periodMs: o.periodMs } : {}),
       ...(o.refreshEveryMs !== undefined ? { refreshEveryMs: o.refreshEveryMs } : {}),
       ...(o.explainBacklogLimit !== undefined ? { explainBacklogLimit: o.explainBacklogLimit } : {}),
@@ -173,7 +182,7 @@ export class LeaderRun {
       handler: ingest,
       logger: ctx.log,
       clock: ctx.clock,
-      ...(o.reportConcurrency !== undefined ? { concurrency: o.reportConcurrency } : {}),
+      ...(o.reportBatch !== undefined ? { maxBatch: o.reportBatch } : {}),
     });
     const notReady = o.health?.notReadyAfterMs ?? 30_000;
     const consumer = this.consumer;
@@ -224,7 +233,7 @@ export class Federation {
   /** reigns so far (tests) */
   reigns = 0;
 
-  private constructor(options: FederationOptions, store: RedisGatewayStore, bullConnection: Redis) {
+  private constructor(options: FederationOptions, store: RedisGatewayStore, bullConnection: Redis, private readonly ownsStore: boolean) {
     this.options = options;
     this.store = store;
     this.bullConnection = bullConnection;
@@ -246,6 +255,18 @@ export class Federation {
   }
 
   static async start(options: FederationOptions): Promise<Federation> {
+    const store = options.store ?? await Federation.connectStore(options);
+    const bull = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    bull.on('error', () => {
+      // ioredis reconnects; BullMQ surfaces failures to its callers
+    });
+    const fed = new Federation(options, store, bull, options.store === undefined);
+    options.metrics?.setLeader(false);
+    await fed.lease.start();
+    return fed;
+  }
+
+  private static async connectStore(options: FederationOptions): Promise<RedisGatewayStore> {
     // Auto-pipelining: the commands a cycle, a report batch or a status flush issue in one tick go
     // to Redis in one write instead of one system call each.
     const client = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
@@ -253,19 +274,11 @@ export class Federation {
       // ioredis reconnects by itself; failing commands surface to their callers
     });
     await client.connect();
-    const store = new RedisGatewayStore({
+    return new RedisGatewayStore({
       client,
       ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
       ...(options.feedMaxLen !== undefined ? { feedMaxLen: options.feedMaxLen } : {}),
     });
-    const bull = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-    bull.on('error', () => {
-      // ioredis reconnects; BullMQ surfaces failures to its callers
-    });
-    const fed = new Federation(options, store, bull);
-    options.metrics?.setLeader(false);
-    await fed.lease.start();
-    return fed;
   }
 
   isLeader(): boolean {
@@ -338,7 +351,7 @@ export class Federation {
     await this.lease.stop(opts);
     await this.transition;
     await this.dispatcher?.close();
-    await this.store.close();
+    if (this.ownsStore) await this.store.close();
     await this.bullConnection.quit().catch(() => this.bullConnection.disconnect());
   }
 }
@@ -360,6 +373,8 @@ export function federationComponent(opts: Omit<FederationOptions, 'redisUrl' | '
         redisUrl: c.redisUrl,
         prefix: c.config.prefix,
         feedMaxLen: c.config.feedMaxLen,
+        // one connection and one change-feed reader for the API and the scheduler
+        ...(c.store instanceof RedisGatewayStore ? { store: c.store } : {}),
         health: { notReadyAfterMs: c.config.notReadyAfterMs, lostAfterMs: c.config.lostAfterMs, ...opts.health },
         logger: c.logger as Logger,
         clock: c.clock,

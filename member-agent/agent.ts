@@ -31,7 +31,7 @@ import { errorFields, silentLogger, type AgentLogger } from './logger.js';
 import type { AgentMetrics } from './metrics.js';
 import { recordClusterGauges, recordCycle } from './metrics-recording.js';
 import { NodeUsage } from './node-usage.js';
-import { BullReportSink } from './reporter/bull-report-sink.js';
+import { StreamReportSink } from './reporter/stream-report-sink.js';
 import { Reporter, type ReportSink } from './reporter/reporter.js';
 import { AgentSnapshot } from './scheduler/agent-snapshot.js';
 import { SchedulerLoop } from './scheduler/scheduler-loop.js';
@@ -121,7 +121,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   usage.start();
 
   const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-  const sink = opts.reportSink ?? new BullReportSink({ connection: redis, prefix });
+  const sink = opts.reportSink ?? new StreamReportSink({ connection: redis, prefix });
 
   let current: AgentDuties | undefined;
   let gaugeTimer: NodeJS.Timeout | undefined;
@@ -299,7 +299,6 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       waiters = [];
       usage.stop();
       caches.stop();
-      if (sink instanceof BullReportSink) await sink.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

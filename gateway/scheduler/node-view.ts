@@ -42,16 +42,39 @@ export function internedVector(list: Readonly<Record<string, string | number>>):
   return v;
 }
 
+/**
+ * What a node snapshot takes from the agent's record of a node. A node's snapshot is rebuilt each
+ * time a gang is placed on it or its pods bind, while the record changes only with the agent's
+ * reports: this part is computed once per record.
+ */
+interface NodeBase {
+  name: string;
+  allocatable: ResourceVector;
+  requested: ResourceVector;
+}
+
+const bases = new WeakMap<NodeInventory, NodeBase>();
+
+function nodeBase(cluster: string, node: NodeInventory): NodeBase {
+  let b = bases.get(node);
+  if (b === undefined || !b.name.startsWith(cluster) || b.name.length !== cluster.length + 1 + node.name.length) {
+    b = { name: federatedNodeName(cluster, node.name), allocatable: internedVector(node.allocatable), requested: internedVector(node.requested) };
+    bases.set(node, b);
+  }
+  return b;
+}
+
 export function nodeSnapshot(opts: { cluster: string; node: NodeInventory; bound?: BoundLoad; reserved?: BoundLoad }): NodeSnapshot {
   const { cluster, node, bound, reserved } = opts;
-  let otherUsed = internedVector(node.requested);
+  const base = nodeBase(cluster, node);
+  let otherUsed = base.requested;
   if (bound) otherUsed = otherUsed.max(bound.request);
   if (reserved) otherUsed = otherUsed.add(reserved.request);
   const otherPods = Math.max(node.podCount ?? 0, bound?.pods ?? 0) + (reserved?.pods ?? 0);
   return {
-    name: federatedNodeName(cluster, node.name),
+    name: base.name,
     domain: cluster,
-    allocatable: internedVector(node.allocatable),
+    allocatable: base.allocatable,
     otherUsed,
     otherPods,
     labels: node.labels,

@@ -12,28 +12,58 @@ export function rvOfStreamId(id: string): number {
   return Number(id.slice(0, id.indexOf('-')));
 }
 
+/**
+ * A change read from the stream. Its object is parsed when first read: a reader that does not
+ * look at a change's object pays nothing for it (the prototype getter keeps each change small).
+ */
+class StreamChange {
+  #parsed: Record<string, unknown> | undefined;
+  #raw: string | undefined;
+  origin?: string;
+
+  constructor(
+    readonly rv: number,
+    readonly kind: string,
+    readonly key: string,
+    readonly type: string,
+    raw: string,
+  ) {
+    this.#raw = raw;
+  }
+
+  get object(): Record<string, unknown> {
+    if (this.#parsed === undefined) {
+      const parsed = JSON.parse(this.#raw ?? 'null') as Record<string, unknown>;
+      if (VERSIONED.has(this.kind)) withResourceVersion(parsed, this.rv);
+      this.#parsed = parsed;
+      this.#raw = undefined;
+    }
+    return this.#parsed;
+  }
+}
+
 export function parseChangeEntry([id, fields]: RawStreamEntry): Change {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
-  const rv = rvOfStreamId(id);
-  const { kind, key, type, obj } = f;
+  let kind: string | undefined;
+  let key: string | undefined;
+  let type: string | undefined;
+  let obj: string | undefined;
+  let src: string | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1] as string;
+    switch (fields[i]) {
+      case 'kind': kind = value; break;
+      case 'key': key = value; break;
+      case 'type': type = value; break;
+      case 'obj': obj = value; break;
+      case 'src': src = value; break;
+      default: break; // fields a later version adds are not ours to read
+    }
+  }
   if (kind === undefined || !KINDS.has(kind) || type === undefined || !TYPES.has(type) || key === undefined || obj === undefined) {
     throw new Error(`malformed change-stream entry ${id}`);
   }
-  // parsed when first read: a reader that does not look at a change's object pays nothing for it
-  let object: Record<string, unknown> | undefined;
-  const versioned = VERSIONED.has(kind);
-  const change = {
-    rv, kind, key, type,
-    ...(f.src !== undefined && f.src !== '' ? { origin: f.src } : {}),
-    get object(): Record<string, unknown> {
-      if (object === undefined) {
-        object = JSON.parse(obj) as Record<string, unknown>;
-        if (versioned) withResourceVersion(object, rv);
-      }
-      return object;
-    },
-  };
+  const change = new StreamChange(rvOfStreamId(id), kind, key, type, obj);
+  if (src !== undefined && src !== '') change.origin = src;
   return change as unknown as Change;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Tells the gateway what it needs to know about this cluster, on the report queue:
+ * Tells the gateway what it needs to know about this cluster, on the report stream:
  *  - the node inventory: in full when the reporter starts (and every `fullEveryMs`), then as deltas
  *    of the nodes whose inventory changed, at most every `deltaEveryMs`;
  *  - a heartbeat every `heartbeatEveryMs`;
@@ -25,7 +25,7 @@ import type { ObjectStore } from '../kube/object-store.js';
 import { errorFields, silentLogger, type AgentLogger } from '../logger.js';
 import { holdsNode, type NodeUsage } from '../node-usage.js';
 
-/** Where reports go (the BullMQ report queue in production). */
+/** Where reports go (the report stream in production, see StreamReportSink). */
 export interface ReportSink {
   send(msg: ReportMessage): Promise<void>;
 }

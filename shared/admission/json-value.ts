@@ -47,80 +47,101 @@ export function copyJsonValue(input: unknown, opts: { maxDepth?: number } = {}):
   }
 }
 
+/**
+ * One value still to copy: where the copy goes (`into[at]`) and how it was reached. Paths are
+ * built only for an error message, from the parent chain, so a copy allocates no strings.
+ */
 interface Frame {
   source: unknown;
-  assign: (value: unknown) => void;
-  path: string;
+  into: JsonObject | unknown[];
+  at: string | number;
+  parent: Frame | undefined;
   depth: number;
 }
 
+function pathOf(frame: Frame): string {
+  const parts: Array<string | number> = [];
+  for (let f: Frame | undefined = frame; f !== undefined && f.parent !== undefined; f = f.parent) parts.push(f.at);
+  let path = '';
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i] as string | number;
+    path = typeof part === 'number' ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`;
+  }
+  return path === '' ? '<root>' : path;
+}
+
+function put(into: JsonObject | unknown[], at: string | number, value: unknown): void {
+  if (typeof at === 'number') (into as unknown[])[at] = value;
+  // `__proto__` must become an own data property, not the copy's prototype
+  else if (at === '__proto__') setOwn(into as JsonObject, at, value);
+  else (into as JsonObject)[at] = value;
+}
+
 function copyIteratively(input: unknown, maxDepth: number): CopyResult {
-  const root: { value: unknown } = { value: undefined };
+  const root: unknown[] = [null];
+  const top: Frame = { source: input, into: root, at: 0, parent: undefined, depth: 0 };
   // Decoded JSON never shares a node, so a second visit means a cycle or a shared reference.
   const seen = new Set<object>();
-  const stack: Frame[] = [{ source: input, assign: (v) => (root.value = v), path: '', depth: 0 }];
+  const stack: Frame[] = [top];
   while (stack.length > 0) {
     const frame = stack.pop();
     if (frame === undefined) break;
-    const { source, path, depth } = frame;
-    const here = path === '' ? '<root>' : path;
+    const { source, depth } = frame;
     switch (typeof source) {
       case 'string':
       case 'boolean':
-        frame.assign(source);
+        put(frame.into, frame.at, source);
         continue;
       case 'number':
-        if (!Number.isFinite(source)) return { ok: false, path: here, message: 'must be a finite number' };
-        frame.assign(source);
+        if (!Number.isFinite(source)) return { ok: false, path: pathOf(frame), message: 'must be a finite number' };
+        put(frame.into, frame.at, source);
         continue;
       case 'undefined':
-        frame.assign(null);
+        put(frame.into, frame.at, null);
         continue;
       case 'object':
         break;
       default:
-        return { ok: false, path: here, message: `a ${typeof source} is not JSON data` };
+        return { ok: false, path: pathOf(frame), message: `a ${typeof source} is not JSON data` };
     }
     if (source === null) {
-      frame.assign(null);
+      put(frame.into, frame.at, null);
       continue;
     }
-    if (depth >= maxDepth) return { ok: false, path: here, message: `nested more than ${maxDepth} levels deep` };
-    if (seen.has(source)) return { ok: false, path: here, message: 'refers to an object twice (a cycle or a shared node)' };
+    if (depth >= maxDepth) return { ok: false, path: pathOf(frame), message: `nested more than ${maxDepth} levels deep` };
+    if (seen.has(source)) return { ok: false, path: pathOf(frame), message: 'refers to an object twice (a cycle or a shared node)' };
     seen.add(source);
     if (Array.isArray(source)) {
       const out: unknown[] = new Array<unknown>(source.length).fill(null);
-      frame.assign(out);
+      put(frame.into, frame.at, out);
       for (let i = source.length - 1; i >= 0; i--) {
-        stack.push({ source: source[i], assign: (v) => (out[i] = v), path: `${path}[${i}]`, depth: depth + 1 });
+        stack.push({ source: source[i], into: out, at: i, parent: frame, depth: depth + 1 });
       }
       continue;
     }
     const proto: unknown = Object.getPrototypeOf(source);
     if (proto !== Object.prototype && proto !== null) {
-      return { ok: false, path: here, message: 'is not a plain JSON object' };
+      return { ok: false, path: pathOf(frame), message: 'is not a plain JSON object' };
     }
     const out: JsonObject = {};
-    frame.assign(out);
+    put(frame.into, frame.at, out);
     const keys = Object.keys(source);
-    const pending: Frame[] = [];
+    const first = stack.length;
     for (const key of keys) {
+      // a data property's value; an accessor is never called (its descriptor has no value)
       const value: unknown = Object.getOwnPropertyDescriptor(source, key)?.value;
       if (value === undefined) continue; // JSON drops undefined members
-      setOwn(out, key, null); // reserve the key so the copy keeps the source order
-      pending.push({
-        source: value,
-        assign: (v) => setOwn(out, key, v),
-        path: path === '' ? key : `${path}.${key}`,
-        depth: depth + 1,
-      });
+      put(out, key, null); // reserve the key so the copy keeps the source order
+      stack.push({ source: value, into: out, at: key, parent: frame, depth: depth + 1 });
     }
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const p = pending[i];
-      if (p) stack.push(p);
+    // the members were pushed in order: reverse them so they are copied (and fail) in order
+    for (let i = first, j = stack.length - 1; i < j; i++, j--) {
+      const t = stack[i] as Frame;
+      stack[i] = stack[j] as Frame;
+      stack[j] = t;
     }
   }
-  return { ok: true, value: root.value };
+  return { ok: true, value: root[0] };
 }
 
 /** Structural equality of two JSON values; key order does not matter. Iterative. */

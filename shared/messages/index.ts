@@ -1,7 +1,8 @@
 /**
  * Gateway ↔ member-agent messages, schema version 1. Transport: BullMQ on the shared Redis, one
- * dispatch queue per member (`dispatchQueueName(cluster)`) and one report queue (`REPORT_QUEUE`),
- * both under `bullmqPrefix()`. Every message has `type`, `v: 1` and `cluster`; validate with
+ * dispatch queue per member (`dispatchQueueName(cluster)`); reports from every agent on one Redis
+ * stream (`reportStreamKey(prefix)`, read by the gateway's consumer group), all under
+ * `bullmqPrefix()`. Every message has `type`, `v: 1` and `cluster`; validate with
  * `parseMessage` (or the dispatch/report variants) before acting on one.
  *
  * | type                | direction       | key fields                                                        | meaning |

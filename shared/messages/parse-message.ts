@@ -88,7 +88,7 @@ export function parseDispatchMessage(x: unknown): ParseResult<DispatchMessage> {
   return { ok: true, message: r.message as DispatchMessage };
 }
 
-/** `parseMessage` restricted to what the gateway may receive on the report queue. */
+/** `parseMessage` restricted to what the gateway may receive on the report stream. */
 export function parseReportMessage(x: unknown): ParseResult<ReportMessage> {
   const r = parseMessage(x);
   if (!r.ok) return r;

@@ -9,8 +9,27 @@
  */
 import { CLUSTER_NAME_PATTERN } from './wire.js';
 
-/** The queue the agents report on (nodes, heartbeats, job status, placement results). */
+/**
+ * The name agents' reports travel under (nodes, heartbeats, job status, placement results). They
+ * go on a Redis stream, `reportStreamKey(prefix)`, not on a BullMQ queue: a report is one XADD for
+ * the agent and a share of one XREADGROUP and one XACK for the gateway, where a BullMQ job would
+ * cost three scripts (add, move to active, move to finished).
+ */
 export const REPORT_QUEUE = 'reports';
+
+/** The consumer group the gateway reads the report stream with. */
+export const REPORT_GROUP = 'gateway';
+
+/** The field of a report stream entry that holds the message (JSON). */
+export const REPORT_FIELD = 'm';
+
+/**
+ * The report stream's key: `<prefix>:reports:stream` (the prefix carries the deployment's hash
+ * tag, like every BullMQ key). Entries are `m=<report JSON>`.
+ */
+export function reportStreamKey(prefix: string): string {
+  return `${prefix}:${REPORT_QUEUE}:stream`;
+}
 
 const clusterName = new RegExp(CLUSTER_NAME_PATTERN);
 

@@ -1,5 +1,5 @@
 /**
- * Messages from member agents to the gateway (the one report queue). The gateway applies a report
+ * Messages from member agents to the gateway (the one report stream). The gateway applies a report
  * only when its epoch is the job's current placement epoch, so reports from a fenced-off agent or
  * about a superseded placement change nothing.
  */

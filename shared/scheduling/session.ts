@@ -687,16 +687,12 @@ export class Session {
   private count(task: TaskInfo, sign: 1 | -1): void {
     const job = task.job;
     const code = STATUS_CODE[task.status];
-    const apply = (c: StatusCounts): void => {
-      c.byStatus[code] = (c.byStatus[code] as number) + sign;
-      c.total += sign;
-      if (task.status === 'Pending' && task.bestEffort) c.pendingBestEffort += sign;
-    };
-    apply(job.counts);
+    const bestEffort = task.status === 'Pending' && task.bestEffort;
+    countInto(job.counts, code, sign, bestEffort);
     if (job.roleCounts !== undefined) {
       let rc = job.roleCounts.get(task.role);
       if (rc === undefined) job.roleCounts.set(task.role, (rc = new StatusCounts()));
-      apply(rc);
+      countInto(rc, code, sign, bestEffort);
     }
     if (isAllocatedStatus(task.status)) denseAdd(job.allocated, task.dense, sign);
   }
@@ -810,4 +806,11 @@ function spaceNames(snap: ClusterSnapshot, fromNodes: readonly string[]): Set<st
     for (const n of fromJob) names.add(n);
   }
   return names;
+}
+
+/** Adds one task of status `code` (sign 1) to counts, or removes it (sign −1). */
+function countInto(c: StatusCounts, code: number, sign: 1 | -1, pendingBestEffort: boolean): void {
+  c.byStatus[code] = (c.byStatus[code] as number) + sign;
+  c.total += sign;
+  if (pendingBestEffort) c.pendingBestEffort += sign;
 }

@@ -8,6 +8,9 @@ import { main, startGateway, type GatewayComponent } from '../../gateway/main.js
 import { parseTokenGrants, TokenFileError } from '../../gateway/auth/token-grants.js';
 import { tokenAuthenticator } from '../../gateway/auth/authenticator.js';
 import { useRedis } from '../support/redis.js';
+import { AcknowledgingMember } from '../support/acknowledging-member.js';
+import { federationComponent } from '../../gateway/federation.js';
+import { CALDERA_CLUSTER_ANNOTATION } from '../../shared/api/well-known.js';
 import { JOBS, simpleJob, testTls } from './gateway-harness.js';
 
 t.test('configuration defaults and the errors of a bad environment', async (t) => {
@@ -121,3 +124,47 @@ t.test('main: --help lists the environment, bad configuration exits 2', async (t
   t.equal(await main(['--bogus'], io), 2);
   t.match(err, /unknown argument "--bogus"/);
 });
+
+t.test('startGateway with the federation: the API and the scheduler share one store, one connection and one change-feed reader', async (t) => {
+  const r = await useRedis(t);
+  const prefix = r.prefix.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 60);
+  const queuePrefix = `{${prefix}-q}`;
+  const config = loadConfig({ REDIS_URL: r.url, PORT: '0', CALDERA_INSECURE: '1', CALDERA_PREFIX: prefix });
+  const before = await clients(r.client);
+  const gw = await startGateway(config, {
+    logger: pino({ level: 'silent' }),
+    components: [federationComponent({ queuePrefix, leaseTtlMs: 600, debounceMs: 2, periodMs: 100 })],
+  });
+  const member = new AcknowledgingMember({
+    cluster: 'east', connection: r.connect(), prefix: queuePrefix, heartbeatMs: 50,
+    nodes: [{ name: 'n1', allocatable: { cpu: '8', memory: '32Gi', pods: 110 }, capacity: { cpu: '8', memory: '32Gi', pods: 110 }, labels: {}, taints: [], unschedulable: false, requested: {}, ready: true }],
+  });
+  await member.start();
+  t.teardown(async () => { await member.stop(); await gw.stop(); });
+  const created = await fetch(`${gw.url}${JOBS}/namespaces/ci/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(simpleJob('shared')) });
+  t.equal(created.status, 201);
+  const deadline = Date.now() + 10_000;
+  let cluster: string | undefined;
+  while (cluster === undefined && Date.now() < deadline) {
+    const got = (await (await fetch(`${gw.url}${JOBS}/namespaces/ci/jobs/shared`)).json()) as { metadata: { annotations?: Record<string, string> } };
+    cluster = got.metadata.annotations?.[CALDERA_CLUSTER_ANNOTATION];
+    if (cluster === undefined) await new Promise((res) => setTimeout(res, 20));
+  }
+  t.equal(cluster, 'east', 'the job was placed, dispatched and its placement written back');
+  t.equal(member.jobs.size, 1, 'the member holds the gang');
+  // the process reads the change feed once (the API's queue directory and the leader share it)
+  const after = (await clients(r.client)).filter((c) => !before.some((b) => b.id === c.id));
+  const feedReaders = after.filter((c) => c.cmd === 'xread');
+  t.equal(feedReaders.length, 1, `one change-feed reader (${after.map((c) => c.cmd).join(', ')})`);
+  await gw.stop();
+  t.pass('stopping closes the shared store once');
+});
+
+/** The Redis clients connected now, with the command each last ran. */
+async function clients(client: import('ioredis').Redis): Promise<Array<{ id: string; cmd: string }>> {
+  const text = (await client.client('LIST')) as string;
+  return text.trim().split('\n').map((line) => {
+    const f = Object.fromEntries(line.trim().split(' ').map((kv) => kv.split('=') as [string, string]));
+    return { id: f.id ?? '', cmd: f.cmd ?? '' };
+  });
+}

@@ -1,6 +1,6 @@
 /**
  * A stand-in member cluster for gateway tests and the gateway benchmark: it consumes its dispatch
- * queue with a real BullMQ Worker and answers on the report queue with real, validated messages.
+ * queue with a real BullMQ Worker and answers on the report stream with real, validated messages.
  *
  * It keeps jobs by (uid, epoch) like the real agent: a duplicate or older placement changes nothing,
  * `delete-superseded` removes older copies. With `runJobs` it also "runs" what it accepts: the pods
@@ -9,12 +9,11 @@
  * `stop()` models a cluster that went silent (nothing is deleted); `start()` again models its return
  * with a new agent id: full inventory first, then the status of every job it still holds.
  */
-import { Queue, Worker, type Job as BullJob } from 'bullmq';
+import { Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { Job } from '../../shared/api/job.js';
 import {
-  REPORT_QUEUE,
   bullmqPrefix,
   dispatchQueueName,
   parseDispatchMessage,
@@ -25,6 +24,7 @@ import {
 } from '../../shared/messages/index.js';
 import { podRequest } from '../../shared/resources/pod-request.js';
 import { ResourceVector } from '../../shared/resources/resource-vector.js';
+import { StreamReportSink } from '../../member-agent/reporter/stream-report-sink.js';
 
 export interface AcknowledgingMemberOptions {
   cluster: string;
@@ -59,7 +59,7 @@ export class AcknowledgingMember {
   readonly cluster: string;
   private readonly opts: AcknowledgingMemberOptions;
   private worker: Worker | undefined;
-  private reports: Queue | undefined;
+  private reports: StreamReportSink | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private live = false;
   private agentId = '';
@@ -98,7 +98,7 @@ export class AcknowledgingMember {
     this.agentId = `${this.cluster}-${randomBytes(3).toString('hex')}`;
     this.seq = 0;
     const prefix = this.opts.prefix ?? bullmqPrefix();
-    this.reports = new Queue(REPORT_QUEUE, { connection: this.opts.connection, prefix });
+    this.reports = new StreamReportSink({ connection: this.opts.connection, prefix });
     this.worker = new Worker(dispatchQueueName(this.cluster), (job: BullJob) => this.process(job), {
       connection: this.opts.connection,
       prefix,
@@ -132,9 +132,7 @@ export class AcknowledgingMember {
     if (w) await w.close(true);
     await this.flushing;
     this.outbox = [];
-    const r = this.reports;
     this.reports = undefined;
-    if (r) await r.close();
   }
 
   /** Finishes a running job: frees its pods and reports it Completed. */
@@ -253,7 +251,7 @@ export class AcknowledgingMember {
     if (!q || this.outbox.length === 0) return;
     const batch = this.outbox;
     this.outbox = [];
-    this.flushing = q.addBulk(batch.map((data) => ({ name: data.type, data, opts: { removeOnComplete: true, attempts: 3 } })))
+    this.flushing = q.sendMany(batch)
       .then(() => undefined, () => undefined)
       .finally(() => { this.flushing = undefined; });
     await this.flushing;

@@ -1,13 +1,12 @@
 /**
- * The gateway ↔ agent protocol over real Redis (BullMQ both ways) with the simulated cluster:
+ * The gateway ↔ agent protocol over real Redis (BullMQ dispatch queues, the report stream) with the simulated cluster:
  * idempotent placements keyed by uid and epoch, rejects with reasons, commands, deletion of
  * superseded epochs, the reports the gateway reads, and an agent restarted in the middle of a run.
  */
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { Worker } from 'bullmq';
 import type { Job } from '../../../shared/api/job.js';
-import { parseReportMessage, REPORT_QUEUE, type ReportMessage } from '../../../shared/messages/index.js';
+import { parseReportMessage, REPORT_FIELD, reportStreamKey, type ReportMessage } from '../../../shared/messages/index.js';
 import { VC_JOB } from '../../../member-agent/kube/kube-kinds.js';
 import type { KubeObject } from '../../../member-agent/kube/kube-client.js';
 import {
@@ -47,19 +46,26 @@ function job(name: string, opts: { replicas?: number; duration?: string; queue?:
   };
 }
 
-/** Collects what arrives on the real report queue, validating each message. */
+/** Collects what arrives on the real report stream, in order, validating each message. */
 function reportReader(t: Parameters<typeof useSimAgent>[0], h: SimAgent): { messages: ReportMessage[]; invalid: string[] } {
   const out = { messages: [] as ReportMessage[], invalid: [] as string[] };
-  const worker = new Worker(
-    REPORT_QUEUE,
-    async (j) => {
-      const r = parseReportMessage(j.data);
-      if (r.ok) out.messages.push(r.message);
-      else out.invalid.push(r.error);
-    },
-    { connection: h.redis.connect(), prefix: h.bullPrefix },
-  );
-  t.teardown(() => worker.close());
+  const reader = h.redis.connect();
+  let stopped = false;
+  const loop = (async () => {
+    let last = '0-0';
+    while (!stopped) {
+      const res = (await reader.xread('COUNT', 100, 'BLOCK', 100, 'STREAMS', reportStreamKey(h.bullPrefix), last).catch(() => null)) as
+        | Array<[string, Array<[string, string[]]>]>
+        | null;
+      for (const [id, fields] of res?.[0]?.[1] ?? []) {
+        last = id;
+        const r = parseReportMessage(JSON.parse(fields[fields.indexOf(REPORT_FIELD) + 1] ?? 'null'));
+        if (r.ok) out.messages.push(r.message);
+        else out.invalid.push(r.error);
+      }
+    }
+  })();
+  t.teardown(async () => { stopped = true; await loop; reader.disconnect(); });
   return out;
 }
 
@@ -155,7 +161,7 @@ t.test('commands: abort and resume act on the placed epoch, other epochs are ign
   t.pass();
 });
 
-t.test('reports on the real queue: full inventory, heartbeats, epoch-tagged job status, node deltas', async (t) => {
+t.test('reports on the real stream: full inventory, heartbeats, epoch-tagged job status, node deltas', async (t) => {
   const h = await useSimAgent(t, { realReports: true });
   const reports = reportReader(t, h);
   const send = dispatcher(t, h);

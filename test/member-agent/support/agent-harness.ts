@@ -1,7 +1,7 @@
 /**
  * A member agent against a simulated cluster over HTTP, for end-to-end tests: the sim runs with time
  * sped up, the agent leads alone (or campaigns, when asked), reports are collected in memory unless
- * a real BullMQ report queue is wanted.
+ * the real report stream is wanted.
  */
 import type { Pod } from '../../../shared/api/core.js';
 import type { Job, JobPhase } from '../../../shared/api/job.js';
@@ -28,7 +28,7 @@ export interface SimAgent {
   sim: SimCluster;
   agent: AgentHandle;
   redis: TestRedis;
-  /** reports the agent sent (when no real report queue is used) */
+  /** reports the agent sent (when the real report stream is not used) */
   reports: ReportMessage[];
   bullPrefix: string;
   /** starts another agent process on the same cluster and Redis */
