@@ -19,7 +19,7 @@ import { Dispatcher, type DispatchSink } from './dispatch/dispatcher.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { MemberHealthTracker, type MemberHealthConfig, type MemberHealthRecord } from './health/member-health.js';
 import { JobStatusWriter } from './ingest/job-status-writer.js';
-import { ReportConsumer } from './ingest/report-consumer.js';
+import { ReportConsumer, reportBacklog } from './ingest/report-consumer.js';
 import { ReportIngest } from './ingest/report-ingest.js';
 import { LeaderLease, type LeaderTerm } from './leader/leader-lease.js';
 import { silentLogger } from './leader/silent-logger.js';
@@ -199,6 +199,8 @@ export class LeaderRun {
       metrics.setMemberHealthSource(() => ctx.health.records().map((r) => ({ cluster: r.cluster, state: r.state, lastSeenAt: r.lastSeenAt })));
       const dispatcher = this.parts.dispatcher;
       if (dispatcher instanceof Dispatcher) metrics.setDispatchQueueDepthSource(() => dispatcher.depths());
+      const connection = this.parts.workerConnection;
+      metrics.setReportBacklogSource(() => reportBacklog(connection, this.fed.queuePrefix));
     }
     ctx.log.info({ jobs: this.state.jobs.size, members: this.state.members.size, rv: snap.resourceVersion }, 'leading: state loaded');
   }
@@ -211,6 +213,7 @@ export class LeaderRun {
       metrics.setLeader(false);
       metrics.setMemberHealthSource(undefined);
       metrics.setDispatchQueueDepthSource(undefined);
+      metrics.setReportBacklogSource(undefined);
     }
     this.subscription?.close();
     await Promise.allSettled([this.loop.stop(), this.consumer?.close(), this.monitor?.stop()]);

@@ -74,6 +74,7 @@ export class GatewayMetrics extends MetricSet {
   readonly leader: Gauge<never>;
   readonly apiRequestDuration: Histogram<'method' | 'route' | 'code'>;
   readonly dispatchQueueDepth: Gauge<'cluster'>;
+  readonly reportBacklog: Gauge;
   readonly pendingJobs: Gauge<'queue' | 'reason'>;
   readonly reports: Counter<'cluster' | 'type'>;
   readonly collectErrors: Counter<'family'>;
@@ -85,6 +86,7 @@ export class GatewayMetrics extends MetricSet {
   private readonly clock: Clock;
   private memberHealth: MemberHealthSource | undefined;
   private depthSource: DispatchQueueDepthSource | undefined;
+  private backlogSource: (() => Promise<number> | number) | undefined;
 
   constructor(opts: GatewayMetricsOptions = {}) {
     super({ volcanoCompat: opts.volcanoCompat ?? true });
@@ -171,6 +173,11 @@ export class GatewayMetrics extends MetricSet {
       labelNames: ['cluster'],
       collect: () => this.collectDispatchDepth(this.dispatchQueueDepth),
     });
+    this.reportBacklog = this.gauge({
+      name: 'caldera_report_backlog',
+      help: 'Agent reports on the report stream the leader has not handled yet (read on the leader).',
+      collect: () => this.collectReportBacklog(),
+    });
     this.pendingJobs = this.gauge({
       name: 'caldera_pending_jobs',
       help: 'Pending jobs by queue and the reason they do not fit anywhere.',
@@ -195,6 +202,12 @@ export class GatewayMetrics extends MetricSet {
   /** The gateway's health tracker, read at every scrape. */
   setMemberHealthSource(source: MemberHealthSource | undefined): void {
     this.memberHealth = source;
+  }
+
+  /** The leader's report-backlog reader, called at every scrape. */
+  setReportBacklogSource(source: (() => Promise<number> | number) | undefined): void {
+    this.backlogSource = source;
+    if (!source) this.reportBacklog.reset();
   }
 
   /** The dispatcher's queue-depth reader, called at every scrape. */
@@ -297,6 +310,16 @@ export class GatewayMetrics extends MetricSet {
     }
     gauge.reset();
     for (const m of members) for (const [labels, value] of samples(m)) gauge.set(labels, value);
+  }
+
+  private async collectReportBacklog(): Promise<void> {
+    const source = this.backlogSource;
+    if (!source) return;
+    try {
+      this.reportBacklog.set(await source());
+    } catch {
+      this.collectErrors.inc({ family: 'caldera_report_backlog' });
+    }
   }
 
   private async collectDispatchDepth(gauge: Gauge<'cluster'>): Promise<void> {

@@ -24,7 +24,7 @@ import type { StoreSnapshot } from '../store/gateway-store.js';
 import type { Change, MemberCluster, Placement, Reservation } from '../store/records.js';
 import { TERMINATE_ANNOTATION } from '../store/records.js';
 import type { MemberReadiness } from '../health/member-health.js';
-import { jobShape, jobSnapshot, type JobShape, type JobShapeOptions } from './job-snapshot.js';
+import { jobShape, jobSnapshot, sharedSpec, type JobShape, type JobShapeOptions } from './job-snapshot.js';
 import { federatedNodeName, internedVector, nodeSnapshot, type BoundLoad } from './node-view.js';
 import { PendingBacklog } from './pending-backlog.js';
 import { queueSnapshot } from './queue-view.js';
@@ -199,14 +199,15 @@ export class FederationState {
       this.deletions.add(e);
       relevant = true;
     }
-    if (specChanged(e.job, job)) {
+    const specText = specChanged(e.job, job) ? JSON.stringify(job.spec) : undefined;
+    if (specText !== undefined) {
       if (e.windowed) this.leaveSnapshot(e); // its queue or size may have changed: re-enter the window
-      e.job = job;
-      e.shape = jobShape(job, this.shapeOptions);
+      e.shape = jobShape(job, this.shapeOptions, specText);
       if (e.stage === 'pending' && !e.deleting) this.backlog.arrive({ id, queue: e.shape.queue, priority: e.shape.priority, order: e.order });
       relevant = true;
     }
-    e.job = slim(job);
+    // an unchanged spec keeps the object the entry holds
+    e.job = slim(job, specText === undefined ? e.job.spec : sharedSpec(job.spec, specText));
     if (relevant) {
       if (e.deleting && e.stage !== 'placed') {
         this.backlog.remove(id);
@@ -220,11 +221,12 @@ export class FederationState {
 
   private addJob(job: Job, order: number): JobEntry {
     const id = `${job.metadata.namespace}/${job.metadata.name}`;
+    const specText = JSON.stringify(job.spec);
     const e: JobEntry = {
       id,
       uid: job.metadata.uid ?? '',
-      job: slim(job),
-      shape: jobShape(job, this.shapeOptions),
+      job: slim(job, sharedSpec(job.spec, specText)),
+      shape: jobShape(job, this.shapeOptions, specText),
       order,
       stage: 'pending',
       placement: undefined,
@@ -671,11 +673,13 @@ function specChanged(a: Job, b: Job): boolean {
   return JSON.stringify(a.spec) !== JSON.stringify(b.spec);
 }
 
-/** The job as the leader keeps it: without its status (status writes read the stored job). */
-function slim(job: Job): Job {
-  if (job.status === undefined) return job;
-  const { status: _status, ...rest } = job;
-  return rest as Job;
+/**
+ * The job as the leader keeps it: without its status (status writes read the stored job), with
+ * the spec object it shares with every job of an equal spec.
+ */
+function slim(job: Job, spec: Job['spec']): Job {
+  const { status: _status, spec: _spec, ...rest } = job;
+  return { ...rest, spec } as Job;
 }
 
 /** Name of the ledger node and namespace; no member cluster or node can be called this. */

@@ -64,9 +64,28 @@ function intern(v: ResourceVector): ResourceVector {
 const shapes = new Map<string, JobShape>();
 const MAX_SHAPES = 10_000;
 
-/** The shape of a job's spec; jobs with equal specs get the same (immutable) object. */
-export function jobShape(job: Job, opts: JobShapeOptions = {}): JobShape {
-  const key = `${opts.defaultQueue ?? ''}|${opts.priorityClasses ? JSON.stringify(opts.priorityClasses) : ''}|${JSON.stringify(job.spec)}`;
+const specs = new Map<string, Job['spec']>();
+const MAX_SPECS = 10_000;
+
+/**
+ * One object for equal job specs: a hundred thousand jobs made from a few templates keep a few
+ * specs, not one each (about half of what a kept job weighs). The leader never changes a kept
+ * spec in place; a job whose spec changes gets the object of its new spec.
+ */
+export function sharedSpec(spec: Job['spec'], key = JSON.stringify(spec)): Job['spec'] {
+  const hit = specs.get(key);
+  if (hit !== undefined) return hit;
+  if (specs.size >= MAX_SPECS) specs.clear();
+  specs.set(key, spec);
+  return spec;
+}
+
+/**
+ * The shape of a job's spec; jobs with equal specs get the same (immutable) object. `specText`
+ * is `JSON.stringify(job.spec)` when the caller has it already.
+ */
+export function jobShape(job: Job, opts: JobShapeOptions = {}, specText = JSON.stringify(job.spec)): JobShape {
+  const key = `${opts.defaultQueue ?? ''}|${opts.priorityClasses ? JSON.stringify(opts.priorityClasses) : ''}|${specText}`;
   const hit = shapes.get(key);
   if (hit) return hit;
   const shape = computeShape(job, opts);

@@ -204,16 +204,23 @@ t.test('heartbeat age, readiness and dispatch depth are read from their sources 
   t.equal(sample(text, 'caldera_member_state{cluster="west",state="NotReady"}'), 1);
   t.equal(sample(text, 'caldera_member_state{cluster="west",state="Ready"}'), 0);
   t.equal(sample(text, 'caldera_dispatch_queue_depth{cluster="east"}'), 4);
+  t.equal(sample(text, 'caldera_report_backlog'), 7);
   clock.advance(10_000);
   text = await m.registry.metrics();
   t.equal(sample(text, 'caldera_member_heartbeat_age_seconds{cluster="east"}'), 12, 'the age grows with the clock, without anyone setting it');
 
   m.setDispatchQueueDepthSource(async () => { throw new Error('redis down'); });
+  m.setReportBacklogSource(async () => { throw new Error('redis down'); });
   m.setMemberHealthSource(() => { throw new Error('not yet'); });
   text = await m.registry.metrics();
   t.equal(sample(text, 'caldera_dispatch_queue_depth{cluster="east"}'), 4, 'a failing source keeps the last samples instead of failing the scrape');
   t.equal(sample(text, 'caldera_member_ready{cluster="east"}'), 1);
   t.equal(sample(text, 'caldera_metrics_collect_errors_total{family="caldera_dispatch_queue_depth"}'), 1);
+  t.equal(sample(text, 'caldera_report_backlog'), 7, 'the backlog keeps its last value when its source fails');
+  t.equal(sample(text, 'caldera_metrics_collect_errors_total{family="caldera_report_backlog"}'), 1);
+  m.setReportBacklogSource(undefined);
+  text = await m.registry.metrics();
+  t.equal(sample(text, 'caldera_report_backlog'), 0, 'a replica that is not the leader exports 0, not the last leader\'s figure');
   t.ok((sample(text, 'caldera_metrics_collect_errors_total{family="caldera_member"}') ?? 0) >= 1);
 });
 

@@ -14,6 +14,7 @@ export function fillGatewaySamples(m: GatewayMetrics, clock: ManualClock): void 
   m.setPendingJobs([{ queue: 'default', reason: 'InsufficientResources', count: 2 }]);
   m.reports.inc({ cluster: 'east', type: 'heartbeat' });
   m.collectErrors.inc({ family: 'caldera_dispatch_queue_depth' }, 0);
+  m.collectErrors.inc({ family: 'caldera_report_backlog' }, 0);
   m.recordQueues({
     queues: [{
       queue: 'default', weight: 1,
@@ -35,6 +36,7 @@ export function fillGatewaySamples(m: GatewayMetrics, clock: ManualClock): void 
     { cluster: 'west', state: 'NotReady', lastSeenAt: filledAt - 45_000 },
   ]);
   m.setDispatchQueueDepthSource(async () => ({ east: 4, west: 0 }));
+  m.setReportBacklogSource(async () => 7);
 }
 
 export function fillAgentSamples(m: AgentMetrics): void {
