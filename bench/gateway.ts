@@ -4,6 +4,9 @@
  * running in its own process. Side by side, in the same run and on the same Redis: plain BullMQ
  * add + consume of the same placement payloads (the transport's own rate and latency).
  *
+ * The 20 members run in a process of their own (bench/members-process.ts), apart from this load
+ * generator, as they would beside a real gateway.
+ *
  * Phases:
  *   1. submit 20,000 gangs over HTTP while no member is connected (submit rate);
  *   2. connect the 20 members: the backlog drains (placements per second);
@@ -27,9 +30,9 @@ import { Queue, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import { GATEWAY_NODE_OPTIONS } from '../gateway/config.js';
 import { startRedisServer } from '../gateway/embedded-redis.js';
-import { bullmqPrefix, type NodeInventory, type PlacementMessage } from '../shared/messages/index.js';
+import { bullmqPrefix, type PlacementMessage } from '../shared/messages/index.js';
 import { reportBacklog } from '../gateway/ingest/report-consumer.js';
-import { AcknowledgingMember } from '../test/support/acknowledging-member.js';
+import type { MembersMessage, MembersStart } from './members-process.js';
 import { median, percentile, target, type BenchOptions, type BenchResult } from './bench-result.js';
 import type { GatewayStats } from './gateway-process.js';
 
@@ -57,13 +60,48 @@ function vcjob(name: string, cpu: string): Record<string, unknown> {
   };
 }
 
-/** A member's nodes: 64 cores, 256 GiB, a little system load each. */
-function nodeInventory(count: number): NodeInventory[] {
-  const size = { cpu: '64', memory: '256Gi', pods: 250 };
-  return Array.from({ length: count }, (_, i) => ({
-    name: `node-${i}`, allocatable: size, capacity: size, labels: { 'kubernetes.io/hostname': `node-${i}` },
-    taints: [], unschedulable: false, requested: { cpu: '500m', memory: '1Gi' }, podCount: 3, ready: true,
-  }));
+/** The member clusters in a process of their own (see members-process.ts). */
+class MembersProcess {
+  private readonly child: ChildProcess;
+  private cpuWaiter: ((ms: number) => void) | undefined;
+
+  constructor(onPlacement: (name: string, sentAt: number, receivedAt: number) => void) {
+    const script = fileURLToPath(new URL('./members-process.js', import.meta.url));
+    this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: MembersMessage) => {
+      if (m.type === 'placements') for (const [name, sentAt, receivedAt] of m.list) onPlacement(name, sentAt, receivedAt);
+      if (m.type === 'cpu') { this.cpuWaiter?.(m.ms); this.cpuWaiter = undefined; }
+    });
+  }
+
+  /** Starts every member; resolves once each has reported its inventory. */
+  start(opts: Omit<MembersStart, 'type'>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const gone = (code: number | null) => reject(new Error(`the members process exited (code ${code})`));
+      this.child.once('exit', gone);
+      this.child.on('message', (m: MembersMessage) => {
+        if (m.type === 'started') { this.child.off('exit', gone); resolve(); }
+      });
+      this.child.send({ type: 'start', ...opts } satisfies MembersStart);
+    });
+  }
+
+  /** CPU time of the members process so far, ms. */
+  cpuMs(): Promise<number> {
+    if (this.child.exitCode !== null) return Promise.reject(new Error('the members process is gone'));
+    return new Promise((resolve) => {
+      this.cpuWaiter = resolve;
+      this.child.send({ type: 'cpu' });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ type: 'stop' });
+    await Promise.race([exited, sleep(10_000)]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
 }
 
 /** The gateway in its own process, with a request/answer channel for its stats. */
@@ -257,7 +295,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
   const log = (s: string) => process.stdout.write(`  ${s}\n`);
 
   const redis = await startRedisServer({ env: {} });
-  const members: AcknowledgingMember[] = [];
+  let members: MembersProcess | undefined;
   const connections: Redis[] = [];
   let gateway: GatewayProcess | undefined;
   try {
@@ -289,8 +327,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
 
     const submitted = new Map<string, number>();
     const dispatched = new Map<string, { sentAt: number; receivedAt: number }>();
-    const onPlacement = (p: PlacementMessage, receivedAt: number): void => {
-      if (!dispatched.has(p.name)) dispatched.set(p.name, { sentAt: Number(p.sentAt ?? receivedAt), receivedAt });
+    const onPlacement = (name: string, sentAt: number, receivedAt: number): void => {
+      if (!dispatched.has(name)) dispatched.set(name, { sentAt, receivedAt });
     };
 
     // 1.
@@ -303,15 +341,10 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
 
     // 2.
     const m0 = Date.now();
-    for (let i = 0; i < CLUSTERS; i++) {
-      const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-      connections.push(connection);
-      members.push(new AcknowledgingMember({
-        cluster: `bench-${i}`, connection, nodes: nodeInventory(nodesPerCluster), runJobs: false, keepMessages: false,
-        heartbeatMs: 2000, concurrency: 64, onPlacement,
-      }));
-    }
-    await Promise.all(members.map((m) => m.start()));
+    // the members run in a process of their own, as they would beside a real gateway
+    connections.push(new Redis(redis.url, { maxRetriesPerRequest: null }));
+    members = new MembersProcess(onPlacement);
+    await members.start({ redisUrl: redis.url, clusters: CLUSTERS, nodesPerCluster });
     await waitUntil('every gang of the backlog dispatched', () => backlog.every((n) => dispatched.has(n)), 600_000);
     const sent = backlog.map((n) => (dispatched.get(n) as { sentAt: number }).sentAt);
     const first = Math.min(...sent);
@@ -335,6 +368,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const cycles0 = before3.cycles;
     const redisCpu0 = await redisCpuMs(connections[0]!);
     const driverCpu0 = process.cpuUsage();
+    const membersCpu0 = await members.cpuMs();
     const driverDelay = monitorEventLoopDelay({ resolution: 10 });
     driverDelay.enable();
     gw.send({ type: 'profile-start' });
@@ -370,6 +404,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
       gateway: perGang(after3.cpuMs - before3.cpuMs),
       redis: perGang((await redisCpuMs(connections[0]!)) - redisCpu0),
       driver: perGang((driverCpu.user + driverCpu.system) / 1000),
+      members: perGang((await members.cpuMs()) - membersCpu0),
     };
     const gc3 = {
       minor: after3.gc.minor - before3.gc.minor,
@@ -382,7 +417,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const stallMs = gw.maxLoopDelayMs;
     const apiP50 = median(responseTimes);
     const apiP99 = percentile(responseTimes, 99);
-    log(`3. ${pacedNames.length} gangs at ${pacedRate.toFixed(0)}/s: submit-to-dispatch p50 ${p50} ms, p99 ${p99} ms (to the member: p50 ${median(delivered)} ms, p99 ${percentile(delivered, 99)} ms; HTTP create p50 ${apiP50} ms, p99 ${apiP99} ms; longest gateway event-loop stall ${stallMs.toFixed(0)} ms; ${pacedCycles} scheduling cycles; longest stall of this driver ${driverStallMs.toFixed(0)} ms; CPU ms per gang: gateway ${cpu3.gateway}, Redis ${cpu3.redis}, driver and members ${cpu3.driver}; gateway GC: ${gc3.minor} young-generation collections, ${gc3.minorMs.toFixed(0)} ms, ${gc3.major} full, ${gc3.majorMs.toFixed(0)} ms)`);
+    log(`3. ${pacedNames.length} gangs at ${pacedRate.toFixed(0)}/s: submit-to-dispatch p50 ${p50} ms, p99 ${p99} ms (to the member: p50 ${median(delivered)} ms, p99 ${percentile(delivered, 99)} ms; HTTP create p50 ${apiP50} ms, p99 ${apiP99} ms; longest gateway event-loop stall ${stallMs.toFixed(0)} ms; ${pacedCycles} scheduling cycles; longest stall of this driver ${driverStallMs.toFixed(0)} ms; CPU ms per gang: gateway ${cpu3.gateway}, Redis ${cpu3.redis}, members ${cpu3.members}, load generator ${cpu3.driver}; gateway GC: ${gc3.minor} young-generation collections, ${gc3.minorMs.toFixed(0)} ms, ${gc3.major} full, ${gc3.majorMs.toFixed(0)} ms)`);
 
     // 4.
     const skipPending = Boolean(process.env.BENCH_SKIP_PENDING);
@@ -433,7 +468,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
       },
     };
   } finally {
-    await Promise.allSettled(members.map((m) => m.stop()));
+    await members?.stop();
     for (const c of connections) c.disconnect();
     agent.destroy();
     await gateway?.stop();

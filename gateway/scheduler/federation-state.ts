@@ -355,7 +355,7 @@ export class FederationState {
         if (!node) continue;
         const bound = m.bound.get(name);
         const reserved = m.reserved.get(name);
-        this.snap.upsertNode(nodeSnapshot({ cluster: m.name, node, ...(bound ? { bound } : {}), ...(reserved ? { reserved } : {}) }));
+        this.snap.upsertNode(nodeSnapshot(m.name, node, bound, reserved));
       }
     }
     this.dirtyNodes.clear();

@@ -64,8 +64,8 @@ function nodeBase(cluster: string, node: NodeInventory): NodeBase {
   return b;
 }
 
-export function nodeSnapshot(opts: { cluster: string; node: NodeInventory; bound?: BoundLoad; reserved?: BoundLoad }): NodeSnapshot {
-  const { cluster, node, bound, reserved } = opts;
+/** A node as a cycle sees it (rebuilt whenever placed gangs change what it holds). */
+export function nodeSnapshot(cluster: string, node: NodeInventory, bound: BoundLoad | undefined, reserved: BoundLoad | undefined): NodeSnapshot {
   const base = nodeBase(cluster, node);
   let otherUsed = base.requested;
   if (bound) otherUsed = otherUsed.max(bound.request);
