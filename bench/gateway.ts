@@ -60,6 +60,15 @@ function vcjob(name: string, cpu: string): Record<string, unknown> {
   };
 }
 
+/** Asks a benchmark child process to stop; kills it if it has not exited 10 s later. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.send({ type: 'stop' });
+  await Promise.race([exited, sleep(10_000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
 /** The member clusters in a process of their own (see members-process.ts). */
 class MembersProcess {
   private readonly child: ChildProcess;
@@ -95,12 +104,8 @@ class MembersProcess {
     });
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.send({ type: 'stop' });
-    await Promise.race([exited, sleep(10_000)]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  stop(): Promise<void> {
+    return stopChild(this.child);
   }
 }
 
@@ -161,12 +166,8 @@ class GatewayProcess {
     });
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.send({ type: 'stop' });
-    await Promise.race([exited, sleep(10_000)]);
-    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  stop(): Promise<void> {
+    return stopChild(this.child);
   }
 }
 
