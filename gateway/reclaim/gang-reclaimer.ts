@@ -10,7 +10,7 @@ import type { CycleResult, JobDiagnosis } from '../../shared/scheduling/index.js
 import type { JobEntry } from '../scheduler/federation-state.js';
 import { requeueGangs, type RequeueRequest } from '../scheduler/placement-actions.js';
 import type { SchedulerContext } from '../scheduler/scheduler-context.js';
-import { planGangReclaim, type ReclaimerView, type ReclaimQueueView, type VictimCandidate } from './gang-reclaim.js';
+import { planGangReclaim, type ReclaimerPod, type ReclaimerView, type ReclaimQueueView, type VictimCandidate } from './gang-reclaim.js';
 
 export interface ReclaimSettings {
   enabled: boolean;
@@ -91,7 +91,7 @@ export class GangReclaimer {
       const qv = byQueue.get(queue);
       if (!qv || !below(qv.allocated, qv.deserved)) continue;
       const clusters = d.domains.filter((x) => x.refused === undefined && x.domain !== undefined).map((x) => x.domain as string);
-      if (clusters.length > 0) reclaimers.push({ queue, job: e.id, need: e.shape.minResources, clusters });
+      if (clusters.length > 0) reclaimers.push({ queue, job: e.id, need: e.shape.minResources, clusters, pods: gangMinimum(e) });
     }
     const budget = Math.floor(this.tokens) - victims.size;
     if (reclaimers.length > 0 && budget > 0 && queues.some((q) => !q.allocated.lessEqual(q.deserved, { missing: 'zero' }))) {
@@ -101,10 +101,18 @@ export class GangReclaimer {
           const e = state.jobs.get(id);
           if (!e || e.stage !== 'placed' || !e.placement) continue;
           const started = Date.parse(e.placement.placedAt);
-          candidates.push({ job: id, queue: e.shape.queue, cluster: m.name, priority: e.shape.priority, startedAt: Number.isFinite(started) ? started : 0, request: state.plannedRequest(e) });
+          candidates.push({
+            job: id, queue: e.shape.queue, cluster: m.name, priority: e.shape.priority, startedAt: Number.isFinite(started) ? started : 0,
+            request: state.plannedRequest(e), pods: state.podsOf(e),
+          });
         }
       }
-      const plans = planGangReclaim({ queues, reclaimers, candidates, freeIn: (c) => state.clusterFree(c), maxGangs: budget });
+      const plans = planGangReclaim({
+        queues, reclaimers, candidates, maxGangs: budget,
+        freeIn: (c) => state.clusterFree(c),
+        // room is counted node by node: evictions that free no node the gang can use are not made
+        nodesIn: (c) => state.nodeRooms(c),
+      });
       for (const p of plans) {
         this.cooldown.set(p.reclaimer.queue, now + s.cooldownMs);
         for (const v of p.victims) {
@@ -135,6 +143,24 @@ export class GangReclaimer {
       this.refilledAt = now;
     }
   }
+}
+
+/** The pods of a gang's minimum (the first `minAvailable` in task order, as minResources counts them). */
+function gangMinimum(e: JobEntry): ReclaimerPod[] {
+  const pods: ReclaimerPod[] = [];
+  let left = e.shape.minMember;
+  for (const role of e.shape.roles) {
+    const spec = role.spec.template?.spec;
+    for (let i = 0; i < role.replicas && left > 0; i++, left--) {
+      pods.push({
+        request: role.request,
+        ...(spec?.nodeSelector !== undefined ? { nodeSelector: spec.nodeSelector } : {}),
+        ...(spec?.affinity !== undefined ? { affinity: spec.affinity } : {}),
+        ...(spec?.tolerations !== undefined ? { tolerations: spec.tolerations } : {}),
+      });
+    }
+  }
+  return pods;
 }
 
 function below(allocated: ResourceVector, deserved: ResourceVector): boolean {

@@ -24,6 +24,7 @@ import type { StoreSnapshot } from '../store/gateway-store.js';
 import type { Change, MemberCluster, Placement, Reservation } from '../store/records.js';
 import { TERMINATE_ANNOTATION } from '../store/records.js';
 import type { MemberReadiness } from '../health/member-health.js';
+import type { NodeRoom } from '../reclaim/gang-reclaim.js';
 import { jobShape, jobSnapshot, sharedSpec, type JobShape, type JobShapeOptions } from './job-snapshot.js';
 import { federatedNodeName, internedVector, nodeSnapshot, type BoundLoad } from './node-view.js';
 import { PendingBacklog } from './pending-backlog.js';
@@ -613,11 +614,11 @@ export class FederationState {
     return total;
   }
 
-  /** What a member has idle on its schedulable nodes, summed (reservations taken off). */
-  clusterFree(cluster: string): ResourceVector {
+  /** A member's schedulable nodes (ready, not cordoned) with what each has idle (reservations taken off). */
+  nodeRooms(cluster: string): NodeRoom[] {
     const m = this.members.get(cluster);
-    if (!m) return ResourceVector.empty();
-    let free = ResourceVector.empty();
+    if (!m) return [];
+    const out: NodeRoom[] = [];
     for (const node of m.nodes.values()) {
       if (!node.ready || node.unschedulable) continue;
       const bound = m.bound.get(node.name);
@@ -625,9 +626,24 @@ export class FederationState {
       let used = internedVector(node.requested);
       if (bound) used = used.max(bound.request);
       if (reserved) used = used.add(reserved.request);
-      free = free.add(internedVector(node.allocatable).subClamped(used));
+      out.push({ name: node.name, free: internedVector(node.allocatable).subClamped(used), labels: node.labels, taints: node.taints });
     }
+    return out;
+  }
+
+  /** What a member has idle on its schedulable nodes, summed (reservations taken off). */
+  clusterFree(cluster: string): ResourceVector {
+    let free = ResourceVector.empty();
+    for (const n of this.nodeRooms(cluster)) free = free.add(n.free);
     return free;
+  }
+
+  /** Where a placed gang's pods are, and what each holds. */
+  podsOf(e: JobEntry): Array<{ node: string; request: ResourceVector }> {
+    const plan = e.placement?.nodePlan;
+    const out: Array<{ node: string; request: ResourceVector }> = [];
+    for (const role of e.shape.roles) for (const node of plan?.[role.name] ?? []) out.push({ node, request: role.request });
+    return out;
   }
 
   /** Per queue: what its placed gangs hold (and the not-yet-bound part), and job counts. */

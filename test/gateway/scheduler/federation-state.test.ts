@@ -2,7 +2,7 @@ import t from 'tap';
 import { ResourceVector } from '../../../shared/resources/resource-vector.js';
 import { FederationState, LEDGER, ledgerJobId } from '../../../gateway/scheduler/federation-state.js';
 import { PendingBacklog } from '../../../gateway/scheduler/pending-backlog.js';
-import { planGangReclaim, type VictimCandidate } from '../../../gateway/reclaim/gang-reclaim.js';
+import { fitsOnNodes, planGangReclaim, type NodeRoom, type ReclaimerPod, type VictimCandidate } from '../../../gateway/reclaim/gang-reclaim.js';
 import type { Placement } from '../../../gateway/store/records.js';
 import { gang, nodes, queue } from '../federation/federation-harness.js';
 
@@ -117,4 +117,60 @@ t.test('backlog order: higher priority first, then submission order; a re-queued
   b.arrive({ id: 'early', queue: 'q', priority: 0, order: 1 });
   b.arrive({ id: 'urgent', queue: 'q', priority: 10, order: 9 });
   t.same(b.take('q', 10, 0).map((i) => i.id), ['urgent', 'early', 'late']);
+});
+
+t.test('reclaim counts room node by node: victims are taken until the gang\'s pods fit on nodes they may use', async (t) => {
+  // east: two 4-cpu nodes, each full with one pod of gang v1 and one of gang v2 (2 cpu each);
+  // west: one 4-cpu node full with gang w1's single 4-cpu pod, and a tainted node
+  const room = (name: string, free: number, extra: Partial<NodeRoom> = {}): NodeRoom => ({ name, free: cpu(free), labels: {}, taints: [], ...extra });
+  const nodesIn = (c: string): NodeRoom[] => (c === 'east'
+    ? [room('e1', 0, { labels: { zone: 'a' } }), room('e2', 0, { labels: { zone: 'b' } })]
+    : [room('w1', 0), room('w2', 4, { taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] })]);
+  const victim = (job: string, cluster: string, priority: number, pods: Array<[string, number]>): VictimCandidate => ({
+    job, queue: 'a', cluster, priority, startedAt: 1, request: cpu(pods.reduce((n, [, c]) => n + c, 0)),
+    pods: pods.map(([node, c]) => ({ node, request: cpu(c) })),
+  });
+  const queues = [
+    { name: 'a', deserved: cpu(4), allocated: cpu(12), reclaimable: true },
+    { name: 'b', deserved: cpu(8), allocated: cpu(0), reclaimable: true },
+  ];
+  const eastOnly = [victim('a/v1', 'east', 1, [['e1', 2], ['e2', 2]]), victim('a/v2', 'east', 2, [['e1', 2], ['e2', 2]])];
+  const big: ReclaimerPod[] = [{ request: cpu(4) }];
+  const reclaimer = { queue: 'b', job: 'b/x', need: cpu(4), clusters: ['east'] };
+
+  const byTotals = planGangReclaim({ queues, candidates: eastOnly, maxGangs: 4, freeIn: () => cpu(0), reclaimers: [reclaimer] });
+  t.same(byTotals.map((p) => p.victims.map((v) => v.job)), [['a/v1']], 'by cluster totals one gang looks enough (4 cpu freed, 2 on each node)');
+  const byNodes = planGangReclaim({ queues, candidates: eastOnly, maxGangs: 4, freeIn: () => cpu(0), nodesIn, reclaimers: [{ ...reclaimer, pods: big }] });
+  t.same(byNodes.map((p) => p.victims.map((v) => v.job)), [['a/v1', 'a/v2']], 'node by node a 4-cpu pod needs both gangs gone from one node');
+  const budget = planGangReclaim({ queues, candidates: eastOnly, maxGangs: 1, freeIn: () => cpu(0), nodesIn, reclaimers: [{ ...reclaimer, pods: big }] });
+  t.same(budget, [], 'with room for one eviction only, none is made: it would free no node the gang can use');
+
+  const zoneA = planGangReclaim({
+    queues, candidates: [victim('a/on-b', 'east', 1, [['e2', 4]]), victim('a/on-a', 'east', 5, [['e1', 4]])], maxGangs: 4, freeIn: () => cpu(0), nodesIn,
+    reclaimers: [{ ...reclaimer, pods: [{ request: cpu(4), nodeSelector: { zone: 'a' } }] }],
+  });
+  t.same(zoneA.map((p) => p.victims.map((v) => v.job)), [['a/on-b', 'a/on-a']], 'room freed on a node outside the gang\'s node selector does not count');
+
+  const west = [victim('a/w1', 'west', 1, [['w1', 4]])];
+  const tolerant = planGangReclaim({
+    queues, candidates: west, maxGangs: 4, freeIn: () => cpu(4), nodesIn,
+    reclaimers: [{ ...reclaimer, clusters: ['west'], pods: [{ request: cpu(4), tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }] }] }],
+  });
+  t.same(tolerant, [], 'a gang that tolerates the taint fits on the idle tainted node: no eviction');
+  const intolerant = planGangReclaim({
+    queues, candidates: west, maxGangs: 4, freeIn: () => cpu(4), nodesIn,
+    reclaimers: [{ ...reclaimer, clusters: ['west'], pods: big }],
+  });
+  t.same(intolerant.map((p) => p.victims.map((v) => v.job)), [['a/w1']], 'one that does not needs the untainted node freed');
+});
+
+t.test('fitsOnNodes packs the largest pods first and never claims room that is not there', async (t) => {
+  const nodes: NodeRoom[] = [{ name: 'n1', free: cpu(3), labels: {}, taints: [] }, { name: 'n2', free: cpu(2), labels: {}, taints: [] }];
+  const free = new Map(nodes.map((n) => [n.name, n.free]));
+  const pods = (...c: number[]): ReclaimerPod[] => c.map((x) => ({ request: cpu(x) }));
+  t.ok(fitsOnNodes(pods(1, 2, 2), nodes, free), '2 on n2, 2+1 on n1');
+  t.notOk(fitsOnNodes(pods(3, 3), nodes, free), 'two 3-cpu pods: only one node has 3');
+  t.notOk(fitsOnNodes(pods(2, 2, 2), nodes, free), '6 cpu asked, 5 idle');
+  t.ok(fitsOnNodes([], nodes, free), 'an empty gang fits');
+  t.equal(free.get('n1')?.get('cpu'), 3000, 'the caller\'s room is left as it was');
 });
