@@ -11,7 +11,7 @@
 // derived base equals a fresh one bit for bit. The NodeInfo objects and node table of a finished
 // session travel with the lineage to the next session over the same positions.
 //
-// The caches hold no more than a few recent lists; weak maps let everything else go.
+// The cache holds no more than a few recent lists, the newest of each chain of derivations.
 
 import type { NodeInfo, NodeTable } from './node-info.js';
 import { ResourceSpace } from './resource-space.js';
@@ -77,8 +77,12 @@ export interface NodeRows {
   readonly domainReleasing: Float64Array;
 }
 
-const byList = new WeakMap<readonly NodeSnapshot[], NodeLineage>();
-/** Most recent first; a new list is derived from one of these when it can be. */
+/**
+ * Most recent first, the newest lineage of each chain of derivations; a list's own lineage is found
+ * here, and a new list is derived from one of these when it can be. (Not a WeakMap from list to
+ * lineage: its entries would keep each list, an array over every node copied once per changed
+ * snapshot, alive through young-generation collections into the old generation.)
+ */
 const recent: NodeLineage[] = [];
 const RECENT = 8;
 
@@ -89,15 +93,20 @@ export function clearNodeBaseCache(): void {
 
 /** The lineage of a node list (and domain list): cached, derived from a recent one, or built. */
 export function nodeLineageOf(list: readonly NodeSnapshot[], domains: readonly DomainSnapshot[]): NodeLineage {
-  const cached = byList.get(list);
+  const cached = recent.find((l) => l.list === list);
   if (cached !== undefined && cached.domainsInput === domains) return cached;
   let lineage: NodeLineage | undefined;
-  if (cached !== undefined) lineage = derive(cached, list, domains);
-  for (let k = 0; lineage === undefined && k < recent.length; k++) lineage = derive(recent[k]!, list, domains);
+  let from: NodeLineage | undefined;
+  if (cached !== undefined) lineage = derive((from = cached), list, domains);
+  for (let k = 0; lineage === undefined && k < recent.length; k++) lineage = derive((from = recent[k]!), list, domains);
+  if (lineage === undefined) from = undefined;
   lineage ??= build(list, domains);
-  byList.set(list, lineage);
-  const at = recent.indexOf(lineage);
-  if (at >= 0) recent.splice(at, 1);
+  // the lineage it was derived from is superseded: each chain keeps only its newest lineage, so an
+  // old list dies young
+  for (const gone of [from, lineage]) {
+    const at = gone === undefined ? -1 : recent.indexOf(gone);
+    if (at >= 0) recent.splice(at, 1);
+  }
   recent.unshift(lineage);
   if (recent.length > RECENT) recent.length = RECENT;
   return lineage;
@@ -197,6 +206,11 @@ function fillRow(
   else releasing.set(space.dense(ns.otherReleasing), at);
   podCount[i] = ns.otherPods ?? 0;
   maxPods[i] = ns.maxPods ?? (ns.allocatable.has('pods') ? ns.allocatable.get('pods') : Number.POSITIVE_INFINITY);
+}
+
+/** A lineage built from nothing and not cached (to compare with derived ones). */
+export function freshNodeLineage(list: readonly NodeSnapshot[], domains: readonly DomainSnapshot[]): NodeLineage {
+  return build(list, domains);
 }
 
 /** A fresh lineage. */

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { ManualClock } from '../../../shared/clock.js';
 import { ResourceVector } from '../../../shared/resources/resource-vector.js';
-import { clearNodeBaseCache, nodeLineageOf, nodeRowsOf, type NodeLineage, type NodeRows } from '../../../shared/scheduling/node-base.js';
+import { clearNodeBaseCache, freshNodeLineage, nodeLineageOf, nodeRowsOf, type NodeLineage, type NodeRows } from '../../../shared/scheduling/node-base.js';
 import { ResourceSpace } from '../../../shared/scheduling/resource-space.js';
 import { runCycle } from '../../../shared/scheduling/run-cycle.js';
 import { Session } from '../../../shared/scheduling/session.js';
@@ -58,10 +58,8 @@ function bothWays(snap: ClusterSnapshot) {
   const names = (l: NodeLineage) => new ResourceSpace([...l.extraNames, GPU]);
   const derived = nodeLineageOf(snap.nodes, snap.domains);
   const derivedRows = nodeRowsOf(derived, names(derived));
-  clearNodeBaseCache();
-  const fresh = nodeLineageOf([...snap.nodes], [...snap.domains]);
+  const fresh = freshNodeLineage([...snap.nodes], [...snap.domains]);
   const freshRows = nodeRowsOf(fresh, names(fresh));
-  clearNodeBaseCache();
   // the cycle's own list again: cached, and the most recent base for the next step to derive from
   t.equal(nodeLineageOf(snap.nodes, snap.domains), derived);
   return { derived, derivedRows, fresh, freshRows };
