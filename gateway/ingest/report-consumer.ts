@@ -168,6 +168,8 @@ export class ReportConsumer {
         if (this.stopped) return;
         if (isNoGroup(err)) setUp = false; // the stream or group was removed: create them again
         else this.log.warn({ err }, 'reading reports failed; trying again');
+        // a batch whose acknowledgement failed is still pending here: read it again first
+        retrying = true;
         await this.sleep(200);
       }
     }
