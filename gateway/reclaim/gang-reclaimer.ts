@@ -5,12 +5,12 @@
  * reclaimed waits `cooldownMs` before it reclaims again, so the room freed by one round is used
  * before another is asked for. Evicted gangs are deleted on their member and re-queued.
  */
-import type { ResourceVector } from '../../shared/resources/resource-vector.js';
+import { ResourceVector } from '../../shared/resources/resource-vector.js';
 import type { CycleResult, JobDiagnosis } from '../../shared/scheduling/index.js';
 import type { JobEntry } from '../scheduler/federation-state.js';
 import { requeueGangs, type RequeueRequest } from '../scheduler/placement-actions.js';
 import type { SchedulerContext } from '../scheduler/scheduler-context.js';
-import { planGangReclaim, type ReclaimerPod, type ReclaimerView, type ReclaimQueueView, type VictimCandidate } from './gang-reclaim.js';
+import { planGangReclaim, type NodeRoom, type ReclaimerPod, type ReclaimerView, type ReclaimQueueView, type VictimCandidate } from './gang-reclaim.js';
 
 export interface ReclaimSettings {
   enabled: boolean;
@@ -101,17 +101,25 @@ export class GangReclaimer {
           const e = state.jobs.get(id);
           if (!e || e.stage !== 'placed' || !e.placement) continue;
           const started = Date.parse(e.placement.placedAt);
+          const pods = state.podsOf(e);
           candidates.push({
             job: id, queue: e.shape.queue, cluster: m.name, priority: e.shape.priority, startedAt: Number.isFinite(started) ? started : 0,
-            request: state.plannedRequest(e), pods: state.podsOf(e),
+            request: pods.reduce((sum, p) => sum.add(p.request), ResourceVector.empty()), pods,
           });
         }
       }
+      // each cluster's nodes are read once per round, however many reclaimers look at them
+      const rooms = new Map<string, NodeRoom[]>();
+      const nodesIn = (c: string): NodeRoom[] => {
+        let r = rooms.get(c);
+        if (r === undefined) rooms.set(c, (r = state.nodeRooms(c)));
+        return r;
+      };
       const plans = planGangReclaim({
         queues, reclaimers, candidates, maxGangs: budget,
-        freeIn: (c) => state.clusterFree(c),
+        freeIn: (c) => nodesIn(c).reduce((sum, n) => sum.add(n.free), ResourceVector.empty()),
         // room is counted node by node: evictions that free no node the gang can use are not made
-        nodesIn: (c) => state.nodeRooms(c),
+        nodesIn,
       });
       for (const p of plans) {
         this.cooldown.set(p.reclaimer.queue, now + s.cooldownMs);

@@ -26,7 +26,7 @@ import { TERMINATE_ANNOTATION } from '../store/records.js';
 import type { MemberReadiness } from '../health/member-health.js';
 import type { NodeRoom } from '../reclaim/gang-reclaim.js';
 import { jobShape, jobSnapshot, sharedSpec, type JobShape, type JobShapeOptions } from './job-snapshot.js';
-import { federatedNodeName, internedVector, nodeSnapshot, type BoundLoad } from './node-view.js';
+import { federatedNodeName, internedVector, nodeSnapshot, usedOn, type BoundLoad } from './node-view.js';
 import { PendingBacklog } from './pending-backlog.js';
 import { queueSnapshot } from './queue-view.js';
 
@@ -603,17 +603,6 @@ export class FederationState {
     return this.inWindow.size > 0;
   }
 
-  /** Σ of a placed gang's planned pods' requests. */
-  plannedRequest(e: JobEntry): ResourceVector {
-    let total = ResourceVector.empty();
-    const plan = e.placement?.nodePlan;
-    for (const role of e.shape.roles) {
-      const n = plan?.[role.name]?.length ?? 0;
-      if (n > 0) total = total.add(role.request.scale(n));
-    }
-    return total;
-  }
-
   /** A member's schedulable nodes (ready, not cordoned) with what each has idle (reservations taken off). */
   nodeRooms(cluster: string): NodeRoom[] {
     const m = this.members.get(cluster);
@@ -621,11 +610,7 @@ export class FederationState {
     const out: NodeRoom[] = [];
     for (const node of m.nodes.values()) {
       if (!node.ready || node.unschedulable) continue;
-      const bound = m.bound.get(node.name);
-      const reserved = m.reserved.get(node.name);
-      let used = internedVector(node.requested);
-      if (bound) used = used.max(bound.request);
-      if (reserved) used = used.add(reserved.request);
+      const used = usedOn(internedVector(node.requested), m.bound.get(node.name), m.reserved.get(node.name));
       out.push({ name: node.name, free: internedVector(node.allocatable).subClamped(used), labels: node.labels, taints: node.taints });
     }
     return out;

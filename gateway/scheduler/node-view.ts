@@ -64,12 +64,18 @@ function nodeBase(cluster: string, node: NodeInventory): NodeBase {
   return b;
 }
 
+/** What a node has in use: max(requested, bound) + reserved (see the top of this file). */
+export function usedOn(requested: ResourceVector, bound: BoundLoad | undefined, reserved: BoundLoad | undefined): ResourceVector {
+  let used = requested;
+  if (bound) used = used.max(bound.request);
+  if (reserved) used = used.add(reserved.request);
+  return used;
+}
+
 /** A node as a cycle sees it (rebuilt whenever placed gangs change what it holds). */
 export function nodeSnapshot(cluster: string, node: NodeInventory, bound: BoundLoad | undefined, reserved: BoundLoad | undefined): NodeSnapshot {
   const base = nodeBase(cluster, node);
-  let otherUsed = base.requested;
-  if (bound) otherUsed = otherUsed.max(bound.request);
-  if (reserved) otherUsed = otherUsed.add(reserved.request);
+  const otherUsed = usedOn(base.requested, bound, reserved);
   const otherPods = Math.max(node.podCount ?? 0, bound?.pods ?? 0) + (reserved?.pods ?? 0);
   return {
     name: base.name,
