@@ -41,7 +41,7 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
   { flag: 'scheduler-name', env: 'CALDERA_SCHEDULER_NAME', arg: 'NAME', help: 'schedule pods with this spec.schedulerName; "volcano" is always accepted too (default caldera)' },
   { flag: 'scheduler-config', env: 'CALDERA_SCHEDULER_CONFIG', arg: 'PATH', help: "Volcano scheduler configuration (actions + tiers YAML); reloaded when it changes (default: Volcano's default)" },
   { flag: 'schedule-period', env: 'CALDERA_SCHEDULE_PERIOD', arg: 'DURATION', help: 'time between scheduling cycles, e.g. 1s, 500ms (default 1s; events also trigger cycles)' },
-  { flag: 'deployment', env: 'CALDERA_DEPLOYMENT', arg: 'NAME', help: 'deployment name shared with the gateway: the BullMQ prefix {NAME} (default caldera)' },
+  { flag: 'deployment', env: 'CALDERA_DEPLOYMENT', arg: 'NAME', help: 'deployment name shared with the gateway: the key prefix {NAME} of its dispatch queues and report stream (default caldera)' },
   { flag: 'leader-elect', env: 'CALDERA_LEADER_ELECT', arg: 'BOOL', help: 'elect one leader among agent replicas with a Lease (default true)' },
   { flag: 'lease-name', env: 'CALDERA_LEASE_NAME', arg: 'NAME', help: 'name of the leader Lease (default caldera-agent-<cluster>)' },
   { flag: 'lease-namespace', env: 'CALDERA_LEASE_NAMESPACE', arg: 'NS', help: "namespace of the leader Lease caldera-agent-<cluster> (default: POD_NAMESPACE, else default)" },
