@@ -20,7 +20,7 @@
  * that directory), BENCH_PHASE_PROFILE (a CPU profile of phase 3 into that file),
  * BENCH_HEAP_SNAPSHOT (a heap snapshot after phase 4 into that file), BENCH_GATEWAY_NODE_ARGS (more
  * Node options for the gateway process, e.g. `--trace-gc`), BENCH_LATENCY_FILE (phase 3's latencies
- * per gang into that file).
+ * per gang into that file), BENCH_REDIS_STATS (Redis's busiest commands in phases 2 and 3).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -236,6 +236,18 @@ async function redisCpuMs(connection: Redis): Promise<number> {
   return total * 1000;
 }
 
+/** With BENCH_REDIS_STATS: Redis's commands by CPU time since the last reset, then a reset. */
+async function redisCommandStats(connection: Redis, phase: string, log: (s: string) => void): Promise<void> {
+  if (!process.env.BENCH_REDIS_STATS) return;
+  const info = await connection.info('commandstats');
+  const rows: Array<{ cmd: string; calls: number; usec: number }> = [];
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) rows.push({ cmd: m[1] as string, calls: Number(m[2]), usec: Number(m[3]) });
+  rows.sort((a, b) => b.usec - a.usec);
+  const total = rows.reduce((t, r) => t + r.usec, 0);
+  log(`   Redis commands in ${phase} (${(total / 1000).toFixed(0)} ms in all): ${rows.slice(0, 12).map((r) => `${r.cmd} ${r.calls} calls ${(r.usec / 1000).toFixed(0)} ms`).join('; ')}`);
+  await connection.config('RESETSTAT');
+}
+
 /** Plain BullMQ: the same placement payloads added in bulk and consumed, then paced for latency. */
 async function bullmqBaseline(redisUrl: string, sample: PlacementMessage, count: number, paced: { rate: number; seconds: number }): Promise<Record<string, number>> {
   const conn = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -344,6 +356,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const m0 = Date.now();
     // the members run in a process of their own, as they would beside a real gateway
     connections.push(new Redis(redis.url, { maxRetriesPerRequest: null }));
+    await redisCommandStats(connections[0]!, 'phase 1', log);
     members = new MembersProcess(onPlacement);
     await members.start({ redisUrl: redis.url, clusters: CLUSTERS, nodesPerCluster });
     await waitUntil('every gang of the backlog dispatched', () => backlog.every((n) => dispatched.has(n)), 600_000);
@@ -358,6 +371,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const afterDrain = await gw.stats();
     log(`2. ${CLUSTERS} members × ${nodesPerCluster} nodes connected; ${gangs} gangs placed in ${drainSeconds.toFixed(2)} s first to last dispatch: ${placementsPerSecond.toFixed(0)}/s (${fromConnectSeconds.toFixed(2)} s from connecting the members: ${(gangs / fromConnectSeconds).toFixed(0)}/s); gateway RSS ${(afterDrain.rss / 2 ** 20).toFixed(0)} MiB`);
 
+    await redisCommandStats(connections[0]!, 'phase 2', log);
     // 3. (after the burst's aftermath: status facts written, reports read)
     const settle0 = Date.now();
     await waitUntil('the gateway to settle', async () => (await gw.stats()).statusBacklog === 0 && (await reportBacklog(connections[0]!, bullmqPrefix())) === 0, 300_000);
@@ -413,6 +427,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
       major: after3.gc.major - before3.gc.major,
       majorMs: after3.gc.majorMs - before3.gc.majorMs,
     };
+    await redisCommandStats(connections[0]!, 'phase 3', log);
     driverDelay.disable();
     const driverStallMs = driverDelay.max / 1e6;
     const stallMs = gw.maxLoopDelayMs;

@@ -169,7 +169,7 @@ export class GatewayMetrics extends MetricSet {
     });
     this.dispatchQueueDepth = this.gauge({
       name: 'caldera_dispatch_queue_depth',
-      help: 'Messages waiting in the member cluster\'s dispatch queue.',
+      help: 'Entries waiting in the member cluster\'s dispatch queue (each a message or a batch of one cycle\'s messages).',
       labelNames: ['cluster'],
       collect: () => this.collectDispatchDepth(this.dispatchQueueDepth),
     });

@@ -1,9 +1,14 @@
 /**
- * Sends dispatch messages to member agents: one BullMQ queue per member cluster, one `addBulk` per
- * cluster per batch. Each message gets a deterministic job id (`dispatchJobId`), so sending the same
- * placement again while the earlier copy is still kept is a no-op, and the agent is idempotent by
- * (uid, epoch) after that. A message the agent fails to process is retried with exponential backoff.
+ * Sends dispatch messages to member agents: one BullMQ queue per member cluster. What one `send`
+ * has for a cluster goes as one queue entry: a lone message as itself, with a deterministic job id
+ * (`dispatchJobId`, so sending it again while the earlier copy is kept is a no-op), several as
+ * `batch` entries of up to `maxBatch` messages (job id: a digest of their ids). A queue entry costs
+ * Redis the same whether it holds one message or hundreds (add, take, finish), so a busy cycle's
+ * placements cost a few entries per cluster instead of one each. The agent is idempotent by
+ * (uid, epoch); an entry it fails to process is retried with exponential backoff (for a batch,
+ * only the messages that failed).
  */
+import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -11,6 +16,9 @@ import {
   bullmqPrefix,
   dispatchJobId,
   dispatchQueueName,
+  MAX_DISPATCH_BATCH,
+  MESSAGE_VERSION,
+  type DispatchBatch,
   type DispatchMessage,
 } from '../../shared/messages/index.js';
 import { silentLogger } from '../leader/silent-logger.js';
@@ -24,8 +32,10 @@ export interface DispatcherOptions {
   attempts?: number;
   /** first retry delay, doubled each attempt; default 500 ms */
   backoffMs?: number;
-  /** how many finished messages each queue keeps (for inspection); default 1000 */
+  /** how many finished entries each queue keeps (for inspection); default 1000 */
   keepCompleted?: number;
+  /** the most messages one queue entry carries; default and ceiling 500 (`MAX_DISPATCH_BATCH`) */
+  maxBatch?: number;
   logger?: Logger;
 }
 
@@ -47,11 +57,15 @@ export class Dispatcher implements DispatchSink {
       attempts: opts.attempts ?? 8,
       backoffMs: opts.backoffMs ?? 500,
       keepCompleted: opts.keepCompleted ?? 1000,
+      maxBatch: Math.max(1, Math.min(MAX_DISPATCH_BATCH, opts.maxBatch ?? MAX_DISPATCH_BATCH)),
     };
     this.log = (opts.logger ?? silentLogger).child({ component: 'dispatcher' });
   }
 
-  /** Adds every message to its cluster's queue: one `addBulk` per cluster, all clusters at once. */
+  /**
+   * Adds every message to its cluster's queue: one entry per cluster (a batch when there are
+   * several; more than one batch past `maxBatch`), all clusters at once.
+   */
   async send(messages: readonly DispatchMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const byCluster = new Map<string, DispatchMessage[]>();
@@ -60,20 +74,27 @@ export class Dispatcher implements DispatchSink {
       if (list) list.push(m);
       else byCluster.set(m.cluster, [m]);
     }
+    const opts = {
+      attempts: this.opts.attempts,
+      backoff: { type: 'exponential', delay: this.opts.backoffMs },
+      removeOnComplete: { count: this.opts.keepCompleted },
+      removeOnFail: { count: this.opts.keepCompleted },
+    };
     await Promise.all([...byCluster].map(async ([cluster, list]) => {
       const queue = this.queue(cluster);
-      await queue.addBulk(list.map((m) => ({
-        name: m.type,
-        data: m,
-        opts: {
-          jobId: dispatchJobId(m),
-          attempts: this.opts.attempts,
-          backoff: { type: 'exponential', delay: this.opts.backoffMs },
-          removeOnComplete: { count: this.opts.keepCompleted },
-          removeOnFail: { count: this.opts.keepCompleted },
-        },
-      })));
-      this.log.debug({ cluster, count: list.length }, 'dispatched');
+      const entries: Array<{ name: string; data: DispatchMessage | DispatchBatch; opts: typeof opts & { jobId: string } }> = [];
+      for (let i = 0; i < list.length; i += this.opts.maxBatch) {
+        const part = list.slice(i, i + this.opts.maxBatch);
+        if (part.length === 1) {
+          const m = part[0] as DispatchMessage;
+          entries.push({ name: m.type, data: m, opts: { ...opts, jobId: dispatchJobId(m) } });
+        } else {
+          const batch: DispatchBatch = { type: 'batch', v: MESSAGE_VERSION, cluster, sentAt: Date.now(), messages: part };
+          entries.push({ name: 'batch', data: batch, opts: { ...opts, jobId: batchJobId(part) } });
+        }
+      }
+      await queue.addBulk(entries);
+      this.log.debug({ cluster, count: list.length, entries: entries.length }, 'dispatched');
     }));
   }
 
@@ -91,7 +112,7 @@ export class Dispatcher implements DispatchSink {
     return q;
   }
 
-  /** Messages waiting in each member's queue (for the queue-depth gauge). */
+  /** Entries (messages or batches) waiting in each member's queue (for the queue-depth gauge). */
   async depths(): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
     await Promise.all([...this.queues].map(async ([cluster, q]) => {
@@ -105,4 +126,11 @@ export class Dispatcher implements DispatchSink {
     this.queues.clear();
     await Promise.all(qs.map((q) => q.close()));
   }
+}
+
+/** `batch.<n>.<digest of the messages' job ids>`: the same batch sent twice is one entry while kept. */
+export function batchJobId(messages: readonly DispatchMessage[]): string {
+  const h = createHash('sha1');
+  for (const m of messages) h.update(dispatchJobId(m)).update('\n');
+  return `batch.${messages.length}.${h.digest('hex')}`;
 }

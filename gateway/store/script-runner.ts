@@ -28,6 +28,8 @@ function toReply(raw: unknown, script: LuaScript): ScriptReply {
 
 export class ScriptRunner {
   private readonly shas = new Map<LuaScript, string>();
+  /** scripts this runner has loaded (a restarted server may have lost them: NOSCRIPT still works) */
+  private readonly loaded = new Set<string>();
 
   constructor(private readonly client: Redis) {}
 
@@ -74,6 +76,12 @@ export class ScriptRunner {
       }
       return (await p.exec()) ?? [];
     };
+    const sha = this.sha(script);
+    if (!this.loaded.has(sha)) {
+      // the first pipeline of a script would otherwise fail whole with NOSCRIPT and go again
+      await this.client.script('LOAD', script.lua);
+      this.loaded.add(sha);
+    }
     const results = await send(calls, false);
     // A NOSCRIPT call did nothing; only those are sent again, with the source.
     const missing = results.flatMap(([err], i) => (isNoScript(err) ? [i] : []));

@@ -1,11 +1,14 @@
 /**
- * The agent's end of its cluster's dispatch queue: a BullMQ worker that validates each message and
- * hands it to the handler. A handler failure makes BullMQ retry the message with back-off; a
- * message that does not parse is dropped (retrying would not make it valid).
+ * The agent's end of its cluster's dispatch queue: a BullMQ worker that validates each entry (one
+ * message, or a batch of one cycle's messages) and hands the messages to the handler. In a batch,
+ * the messages of one job are handled in order and different jobs side by side (up to
+ * `concurrency` at once). A handler failure makes BullMQ retry the entry with back-off; a batch is
+ * first narrowed to the messages that failed, so the retry repeats only those. A message that does
+ * not parse is dropped (retrying would not make it valid).
  */
 import { Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { dispatchQueueName, parseDispatchMessage, type DispatchMessage } from '../../shared/messages/index.js';
+import { dispatchQueueName, parseDispatchEntry, type DispatchBatch, type DispatchMessage } from '../../shared/messages/index.js';
 import { silentLogger, type AgentLogger } from '../logger.js';
 
 export interface DispatchConsumerOptions {
@@ -48,15 +51,67 @@ export class DispatchConsumer {
   }
 
   private async process(job: BullJob): Promise<void> {
-    const parsed = parseDispatchMessage(job.data);
-    if (!parsed.ok) {
-      this.log.warn({ cluster: this.opts.cluster, id: job.id, err: parsed.error }, 'dropping invalid dispatch message');
+    const entry = parseDispatchEntry(job.data);
+    if (!entry.ok) {
+      this.log.warn({ cluster: this.opts.cluster, id: job.id, err: entry.error }, 'dropping invalid dispatch message');
       return;
     }
-    if (parsed.message.cluster !== this.opts.cluster) {
-      this.log.warn({ cluster: this.opts.cluster, to: parsed.message.cluster }, 'dropping a message for another cluster');
+    for (const err of entry.invalid) {
+      this.log.warn({ cluster: this.opts.cluster, id: job.id, err }, 'dropping invalid dispatch message');
+    }
+    const mine = entry.messages.filter((m) => {
+      if (m.cluster === this.opts.cluster) return true;
+      this.log.warn({ cluster: this.opts.cluster, to: m.cluster }, 'dropping a message for another cluster');
+      return false;
+    });
+    if (!entry.batch) {
+      if (mine[0]) await this.opts.handle(mine[0]);
       return;
     }
-    await this.opts.handle(parsed.message);
+    const failed = await handleInJobOrder(mine, this.opts.concurrency ?? 8, (m) => this.opts.handle(m));
+    if (failed.length === 0) return;
+    // the retry repeats only what failed; what succeeded is done (and idempotent anyway)
+    const first = failed[0] as { message: DispatchMessage; err: unknown };
+    await job.updateData({ ...(job.data as DispatchBatch), messages: failed.map((f) => f.message) });
+    throw new Error(`${failed.length} of ${mine.length} messages of the batch failed; first (${first.message.type} ${first.message.uid}): ${
+      first.err instanceof Error ? first.err.message : String(first.err)}`);
   }
+}
+
+/**
+ * Handles a batch's messages: those of one job one after another in batch order, different jobs
+ * side by side, at most `concurrency` at a time. A job whose message failed skips its later ones
+ * (they are returned as failed too, so a retry keeps their order). Returns the failures in batch order.
+ */
+export async function handleInJobOrder(
+  messages: readonly DispatchMessage[],
+  concurrency: number,
+  handle: (m: DispatchMessage) => Promise<void>,
+): Promise<Array<{ message: DispatchMessage; err: unknown }>> {
+  const byJob = new Map<string, DispatchMessage[]>();
+  for (const m of messages) {
+    const list = byJob.get(m.uid);
+    if (list) list.push(m);
+    else byJob.set(m.uid, [m]);
+  }
+  const failedAt = new Map<DispatchMessage, unknown>();
+  const lanes = [...byJob.values()];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < lanes.length) {
+      const lane = lanes[next++] as DispatchMessage[];
+      for (let i = 0; i < lane.length; i++) {
+        const m = lane[i] as DispatchMessage;
+        try {
+          await handle(m);
+        } catch (err) {
+          failedAt.set(m, err);
+          for (const later of lane.slice(i + 1)) failedAt.set(later, new Error('an earlier message of the same job failed'));
+          break;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, lanes.length)) }, worker));
+  return messages.filter((m) => failedAt.has(m)).map((m) => ({ message: m, err: failedAt.get(m) }));
 }

@@ -71,3 +71,20 @@ export type PlacementMessage = Static<typeof PlacementSchema>;
 export type CommandMessage = Static<typeof CommandSchema>;
 export type DeleteSupersededMessage = Static<typeof DeleteSupersededSchema>;
 export type DispatchMessage = PlacementMessage | CommandMessage | DeleteSupersededMessage;
+
+/** The most messages one dispatch batch may carry. */
+export const MAX_DISPATCH_BATCH = 500;
+
+/**
+ * Several dispatch messages for one cluster in one queue entry: what one scheduling cycle sends to
+ * that cluster. The agent handles each message as if it had come alone (per job in order), so a
+ * batch changes the cost of transport, never the meaning. A queue entry is either one message or
+ * one batch.
+ */
+export interface DispatchBatch {
+  type: 'batch';
+  v: 1;
+  cluster: string;
+  sentAt?: number;
+  messages: DispatchMessage[];
+}

@@ -4,6 +4,7 @@ import type { TSchema } from 'typebox';
 import {
   CommandSchema,
   DeleteSupersededSchema,
+  MAX_DISPATCH_BATCH,
   PlacementSchema,
   type DispatchMessage,
 } from './dispatch-messages.js';
@@ -15,7 +16,7 @@ import {
   PlacementResultSchema,
   type ReportMessage,
 } from './report-messages.js';
-import { MESSAGE_VERSION } from './wire.js';
+import { CLUSTER_NAME_PATTERN, MESSAGE_VERSION } from './wire.js';
 
 export type Message = DispatchMessage | ReportMessage;
 export type MessageType = Message['type'];
@@ -96,4 +97,42 @@ export function parseReportMessage(x: unknown): ParseResult<ReportMessage> {
     return { ok: false, error: `${r.message.type} is a dispatch message, not a report` };
   }
   return { ok: true, message: r.message as ReportMessage };
+}
+
+/** What one dispatch queue entry holds: its valid messages, in order, and why the others were dropped. */
+export type DispatchEntry =
+  | { ok: true; batch: boolean; messages: DispatchMessage[]; invalid: string[] }
+  | { ok: false; error: string };
+
+const clusterName = new RegExp(CLUSTER_NAME_PATTERN);
+
+/**
+ * Reads one dispatch queue entry: a single message, or a `batch` of messages for one cluster. In a
+ * batch, a message that does not parse or names another cluster is left out (and named in
+ * `invalid`); the rest stand. A batch whose head is wrong is an error as a whole.
+ */
+export function parseDispatchEntry(x: unknown): DispatchEntry {
+  if (typeof x !== 'object' || x === null || Array.isArray(x) || (x as { type?: unknown }).type !== 'batch') {
+    const r = parseDispatchMessage(x);
+    return r.ok ? { ok: true, batch: false, messages: [r.message], invalid: [] } : r;
+  }
+  const { v, cluster, messages } = x as { v?: unknown; cluster?: unknown; messages?: unknown };
+  if (v !== MESSAGE_VERSION) {
+    return { ok: false, error: `batch: unsupported schema version ${JSON.stringify(v)} (this reader speaks v${MESSAGE_VERSION})` };
+  }
+  if (typeof cluster !== 'string' || !clusterName.test(cluster) || cluster.length > 63) {
+    return { ok: false, error: 'invalid batch message: cluster: must be a cluster name' };
+  }
+  if (!Array.isArray(messages) || messages.length > MAX_DISPATCH_BATCH) {
+    return { ok: false, error: `invalid batch message: messages: must be an array of at most ${MAX_DISPATCH_BATCH} messages` };
+  }
+  const valid: DispatchMessage[] = [];
+  const invalid: string[] = [];
+  messages.forEach((m: unknown, i) => {
+    const r = parseDispatchMessage(m);
+    if (!r.ok) invalid.push(`messages[${i}]: ${r.error}`);
+    else if (r.message.cluster !== cluster) invalid.push(`messages[${i}]: for cluster ${r.message.cluster}, not ${cluster}`);
+    else valid.push(r.message);
+  });
+  return { ok: true, batch: true, messages: valid, invalid };
 }

@@ -1,6 +1,6 @@
 /**
  * A stand-in member cluster for gateway tests and the gateway benchmark: it consumes its dispatch
- * queue with a real BullMQ Worker and answers on the report stream with real, validated messages.
+ * queue (single messages and batches) with a real BullMQ Worker and answers on the report stream with real, validated messages.
  *
  * It keeps jobs by (uid, epoch) like the real agent: a duplicate or older placement changes nothing,
  * `delete-superseded` removes older copies. With `runJobs` it also "runs" what it accepts: the pods
@@ -16,7 +16,7 @@ import type { Job } from '../../shared/api/job.js';
 import {
   bullmqPrefix,
   dispatchQueueName,
-  parseDispatchMessage,
+  parseDispatchEntry,
   type DispatchMessage,
   type NodeInventory,
   type PlacementMessage,
@@ -161,13 +161,15 @@ export class AcknowledgingMember {
   }
 
   private async process(job: BullJob): Promise<void> {
-    const parsed = parseDispatchMessage(job.data);
-    if (!parsed.ok) throw new Error(parsed.error);
-    const m = parsed.message;
-    if (this.opts.keepMessages ?? true) this.messages.push(m);
-    if (m.type === 'placement') this.place(m);
-    else if (m.type === 'delete-superseded') this.deleteOlder(m.uid, m.olderThanEpoch);
-    else if (m.action === 'delete' || m.action === 'terminate' || m.action === 'abort') this.deleteOlder(m.uid, m.epoch + 1);
+    const entry = parseDispatchEntry(job.data);
+    if (!entry.ok) throw new Error(entry.error);
+    if (entry.invalid.length > 0) throw new Error(entry.invalid.join('; '));
+    for (const m of entry.messages) {
+      if (this.opts.keepMessages ?? true) this.messages.push(m);
+      if (m.type === 'placement') this.place(m);
+      else if (m.type === 'delete-superseded') this.deleteOlder(m.uid, m.olderThanEpoch);
+      else if (m.action === 'delete' || m.action === 'terminate' || m.action === 'abort') this.deleteOlder(m.uid, m.epoch + 1);
+    }
     await this.flush();
   }
 

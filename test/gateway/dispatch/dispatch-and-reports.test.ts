@@ -11,16 +11,8 @@ import {
   type ReportMessage,
 } from '../../../shared/messages/index.js';
 import { useRedis } from '../../support/redis.js';
+import { sleep, until } from '../../support/wait.js';
 import { AcknowledgingMember } from '../../support/acknowledging-member.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
-    await sleep(10);
-  }
-}
 
 const node = (name: string): NodeInventory => ({
   name, allocatable: { cpu: '8', memory: '32Gi', pods: 110 }, capacity: { cpu: '8', memory: '32Gi', pods: 110 },
@@ -58,10 +50,19 @@ t.test('placements reach each member queue once; the member answers on the repor
 
   const eastPlacements = Array.from({ length: 50 }, (_, i) => placement(`e${i}`, 'east', 1));
   await dispatcher.send([...eastPlacements, placement('w0', 'west', 1)]);
-  await dispatcher.send([eastPlacements[0]!]); // the same placement again: same job id, not delivered twice
+  // the same batch again, and the same lone placement again: same job ids, not delivered twice
+  await dispatcher.send(eastPlacements);
+  await dispatcher.send([placement('w0', 'west', 1)]);
   await until(() => got.filter((m) => m.type === 'placement-result').length >= 51);
   await sleep(100);
   t.equal(east.received.length, 50, 'each east placement delivered exactly once');
+  t.same(east.received.map((p) => p.uid), eastPlacements.map((p) => p.uid), 'in the order they were sent');
+  t.equal(west.received.length, 1, 'the lone west placement delivered once');
+  const eastQueue = dispatcher.queue('east');
+  const entries = await eastQueue.getJobs(['completed', 'waiting', 'active']);
+  t.same(entries.map((e) => e.name), ['batch'], 'the 50 east placements of one send travelled as one queue entry');
+  const westEntries = await dispatcher.queue('west').getJobs(['completed', 'waiting', 'active']);
+  t.same(westEntries.map((e) => [e.name, e.id]), [['placement', 'placement.w0.1.1']], 'a lone message travels as itself');
   t.equal(east.jobs.size, 50);
   const results = got.filter((m) => m.type === 'placement-result');
   t.equal(results.length, 51);
@@ -79,6 +80,22 @@ t.test('placements reach each member queue once; the member answers on the repor
   await dispatcher.send([{ type: 'delete-superseded', v: 1, cluster: 'east', uid: 'e2', namespace: 'ns', name: 'job-e2', olderThanEpoch: 2 }]);
   await until(() => !east.jobs.has('e2'));
   t.pass('delete-superseded removed the older copy');
+});
+
+t.test('a send larger than maxBatch is split into batches of at most that many, in order', async (t) => {
+  const r = await useRedis(t);
+  const prefix = `{${r.prefix.slice(0, -1)}}`;
+  const member = new AcknowledgingMember({ cluster: 'east', connection: r.connect(), prefix, nodes: [node('n1'), node('n2')], heartbeatMs: 50, concurrency: 1 });
+  await member.start();
+  const dispatcher = new Dispatcher({ connection: r.client, prefix, maxBatch: 4 });
+  t.teardown(async () => { await dispatcher.close(); await member.stop(); });
+  const list = Array.from({ length: 9 }, (_, i) => placement(`p${i}`, 'east', 1));
+  await dispatcher.send(list);
+  await until(() => member.received.length >= 9);
+  const entries = await dispatcher.queue('east').getJobs(['completed', 'waiting', 'active']);
+  const sizes = entries.map((e) => (e.name === 'batch' ? (e.data as { messages: unknown[] }).messages.length : 1)).sort();
+  t.same(sizes, [1, 4, 4], '9 messages with maxBatch 4: two batches of 4 and one lone message');
+  t.same(member.received.map((p) => p.uid), list.map((p) => p.uid), 'delivered in order, each once');
 });
 
 t.test('a failing batch is handed again; invalid reports are dropped, not retried', async (t) => {

@@ -1,11 +1,13 @@
 import t from 'tap';
 import {
+  MAX_DISPATCH_BATCH,
   MESSAGE_VERSION,
   REPORT_QUEUE,
   bullmqPrefix,
   clusterOfDispatchQueue,
   dispatchJobId,
   dispatchQueueName,
+  parseDispatchEntry,
   parseDispatchMessage,
   parseMessage,
   parseReportMessage,
@@ -127,4 +129,29 @@ t.test('dispatch job ids are stable per (uid, epoch) and contain no colon', asyn
   t.equal(dispatchJobId(placement), 'placement.u-1.3.2');
   t.equal(dispatchJobId({ type: 'command', uid: 'a:b', epoch: 2, action: 'delete' }), 'command.delete.a_b.2');
   t.equal(dispatchJobId({ type: 'delete-superseded', uid: 'u', olderThanEpoch: 4 }), 'delete-superseded.u.4');
+});
+
+t.test('a dispatch queue entry is one message or a batch of messages for one cluster', async (t) => {
+  const single = parseDispatchEntry(placement);
+  t.same(single, { ok: true, batch: false, messages: [placement], invalid: [] }, 'a lone message is an entry of one');
+  t.match(parseDispatchEntry({ type: 'heartbeat', v: 1 }), { ok: false }, 'a report is no dispatch entry');
+
+  const abort = { type: 'command', v: 1, cluster: placement.cluster, uid: 'u-1', namespace: 'team-a', name: 'mpi', epoch: 3, action: 'abort' };
+  const other = { ...placement, cluster: 'elsewhere' };
+  const batch = { type: 'batch', v: 1, cluster: placement.cluster, messages: [placement, { type: 'placement', v: 1 }, abort, other, { type: 'batch', v: 1, cluster: placement.cluster, messages: [] }] };
+  const r = parseDispatchEntry(batch);
+  t.ok(r.ok);
+  if (!r.ok) return;
+  t.equal(r.batch, true);
+  t.same(r.messages, [placement, abort], 'valid messages for the batch\'s cluster stand, in order');
+  t.equal(r.invalid.length, 3, 'an invalid message, one for another cluster and a nested batch are left out');
+  t.match(r.invalid[0], /^messages\[1\]: invalid placement message/);
+  t.match(r.invalid[1], /^messages\[3\]: for cluster elsewhere/);
+  t.match(r.invalid[2], /^messages\[4\]: unknown message type "batch"/);
+
+  t.match(parseDispatchEntry({ ...batch, v: 2 }), { ok: false, error: /unsupported schema version 2/ });
+  t.match(parseDispatchEntry({ ...batch, cluster: 'Not_A_Name' }), { ok: false, error: /cluster/ });
+  t.match(parseDispatchEntry({ ...batch, messages: 'x' }), { ok: false, error: /messages/ });
+  t.match(parseDispatchEntry({ ...batch, messages: Array.from({ length: MAX_DISPATCH_BATCH + 1 }, () => placement) }),
+    { ok: false, error: /at most/ }, 'a batch past the ceiling is refused as a whole');
 });
