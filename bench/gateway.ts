@@ -17,7 +17,8 @@
  * The gateway process runs with the heap settings of the Helm chart (GATEWAY_NODE_OPTIONS;
  * BENCH_GATEWAY_NODE_OPTIONS replaces them for comparisons). Knobs for investigations: BENCH_WINDOW (pending gangs per queue a cycle sees),
  * BENCH_SKIP_PENDING (skip phase 4), BENCH_GATEWAY_PROFILE (a CPU profile of the whole gateway into
- * that directory), BENCH_PHASE_PROFILE (a CPU profile of phase 3 into that file),
+ * that directory), BENCH_PHASE_PROFILE (a CPU profile of phase 3, or of the phase BENCH_PROFILE_PHASE names
+ * (2 or 3), into that file),
  * BENCH_HEAP_SNAPSHOT (a heap snapshot after phase 4 into that file), BENCH_GATEWAY_NODE_ARGS (more
  * Node options for the gateway process, e.g. `--trace-gc`), BENCH_LATENCY_FILE (phase 3's latencies
  * per gang into that file), BENCH_REDIS_STATS (Redis's busiest commands in phases 2 and 3).
@@ -306,6 +307,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
   const pendingGangs = Math.round(100_000 * scale);
   const paced = { rate: 500, seconds: quick ? 4 : 10 };
   const log = (s: string) => process.stdout.write(`  ${s}\n`);
+  const profilePhase = process.env.BENCH_PROFILE_PHASE ?? '3';
 
   const redis = await startRedisServer({ env: {} });
   let members: MembersProcess | undefined;
@@ -357,6 +359,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     // the members run in a process of their own, as they would beside a real gateway
     connections.push(new Redis(redis.url, { maxRetriesPerRequest: null }));
     await redisCommandStats(connections[0]!, 'phase 1', log);
+    if (profilePhase === '2') gw.send({ type: 'profile-start' });
     members = new MembersProcess(onPlacement);
     await members.start({ redisUrl: redis.url, clusters: CLUSTERS, nodesPerCluster });
     await waitUntil('every gang of the backlog dispatched', () => backlog.every((n) => dispatched.has(n)), 600_000);
@@ -368,6 +371,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const drainSeconds = Math.max(0.001, (last - first) / 1000);
     const placementsPerSecond = gangs / drainSeconds;
     const fromConnectSeconds = Math.max(0.001, (last - m0) / 1000);
+    if (profilePhase === '2') gw.send({ type: 'profile-stop' });
     const afterDrain = await gw.stats();
     log(`2. ${CLUSTERS} members × ${nodesPerCluster} nodes connected; ${gangs} gangs placed in ${drainSeconds.toFixed(2)} s first to last dispatch: ${placementsPerSecond.toFixed(0)}/s (${fromConnectSeconds.toFixed(2)} s from connecting the members: ${(gangs / fromConnectSeconds).toFixed(0)}/s); gateway RSS ${(afterDrain.rss / 2 ** 20).toFixed(0)} MiB`);
 
@@ -386,7 +390,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const membersCpu0 = await members.cpuMs();
     const driverDelay = monitorEventLoopDelay({ resolution: 10 });
     driverDelay.enable();
-    gw.send({ type: 'profile-start' });
+    if (profilePhase === '3') gw.send({ type: 'profile-start' });
     const p0 = Date.now();
     responseTimes.length = 0;
     const inflight: Promise<void>[] = [];
@@ -409,7 +413,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
       const { writeFileSync } = await import('node:fs');
       writeFileSync(process.env.BENCH_LATENCY_FILE, `${rows.join('\n')}\n`);
     }
-    gw.send({ type: 'profile-stop' });
+    if (profilePhase === '3') gw.send({ type: 'profile-stop' });
     const after3 = await gw.stats();
     const pacedCycles = after3.cycles - cycles0;
     // CPU per gang of each process in phase 3: where the 2 cores went

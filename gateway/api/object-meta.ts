@@ -14,8 +14,17 @@ export function generatedName(prefix: string): string {
   return `${prefix}${s}`;
 }
 
+let lastSecond = NaN;
+let lastText = '';
+
+/** The clock's time as RFC 3339 to the second (Kubernetes' form); formatted once per second. */
 export function rfc3339(clock: Clock): string {
-  return new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(clock.now() / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** Metadata of a new object: the server's name, uid, creation time and generation; client values for those are dropped. */

@@ -30,7 +30,9 @@ export class PriorityQueue<T> {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (this.compare(a[i] as T, a[p] as T) >= 0) break;
-      [a[i], a[p]] = [a[p] as T, a[i] as T];
+      const t = a[i] as T;
+      a[i] = a[p] as T;
+      a[p] = t;
       i = p;
     }
   }
@@ -57,7 +59,9 @@ export class PriorityQueue<T> {
       if (l < a.length && this.compare(a[l] as T, a[m] as T) < 0) m = l;
       if (r < a.length && this.compare(a[r] as T, a[m] as T) < 0) m = r;
       if (m === i) return;
-      [a[i], a[m]] = [a[m] as T, a[i] as T];
+      const t = a[i] as T;
+      a[i] = a[m] as T;
+      a[m] = t;
       i = m;
     }
   }

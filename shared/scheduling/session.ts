@@ -130,6 +130,8 @@ export class Session {
   private readonly queueReports = new Map<QueueInfo, QueueReport>();
   private readonly sortedTaskCache = new Map<JobInfo, TaskInfo[]>();
   private readonly enqueuedJobs = new Set<JobInfo>();
+  /** nodes whose task list this session filled (emptied again on release, the rest are empty) */
+  private readonly nodesWithTasks: NodeInfo[] = [];
 
   constructor(opts: SessionOptions) {
     this.snapshot = opts.snapshot;
@@ -221,6 +223,7 @@ export class Session {
         job.tasks.push(task);
         this.count(task, 1);
         if (node !== undefined) {
+          if (node.tasks.length === 0) this.nodesWithTasks.push(node);
           node.tasks.push(task);
           this.addToNode(task, task.status, node, 1);
         }
@@ -258,11 +261,7 @@ export class Session {
   release(): void {
     if (this.released) return;
     this.released = true;
-    const nodes = this.nodes;
-    for (let i = 0; i < nodes.length; i++) {
-      const tasks = nodes[i]!.tasks;
-      if (tasks.length > 0) tasks.length = 0;
-    }
+    for (const node of this.nodesWithTasks) node.tasks.length = 0;
     returnNodePool(this.lineage, { nodes: this.nodes as NodeInfo[], dims: this.space.size, domainOf: this.lineage.domainOf, table: this.nodeTable });
   }
 
@@ -281,7 +280,7 @@ export class Session {
 
   /** Whether some enabled plugin registered `point`. */
   has(point: ExtensionPointName): boolean {
-    return this.lists()[1][point].length > 0;
+    return this.flatLists()[point].length > 0;
   }
 
   /** The configured options of a plugin, if it is in some tier. */
@@ -318,16 +317,22 @@ export class Session {
     this.flat = flat as unknown as FlatLists;
   }
 
-  private lists(): [TierLists, FlatLists] {
-    if (this.tiers === undefined || this.flat === undefined) throw new Error('the session is not open');
-    return [this.tiers, this.flat];
+  // (two accessors, not one returning both: these run per comparison of jobs and tasks)
+  private tierLists(): TierLists {
+    if (this.tiers === undefined) throw new Error('the session is not open');
+    return this.tiers;
+  }
+
+  private flatLists(): FlatLists {
+    if (this.flat === undefined) throw new Error('the session is not open');
+    return this.flat;
   }
 
   // ---------------------------------------------------------------- combined extension points
 
   /** < 0: l is served first. Ties go to the older queue, then by name. */
   queueOrder(l: QueueInfo, r: QueueInfo): number {
-    for (const fn of this.lists()[1].queueOrder) {
+    for (const fn of this.flatLists().queueOrder) {
       const c = fn(l, r);
       if (c !== 0) return c;
     }
@@ -336,7 +341,7 @@ export class Session {
   }
 
   jobOrder(l: JobInfo, r: JobInfo): number {
-    for (const fn of this.lists()[1].jobOrder) {
+    for (const fn of this.flatLists().jobOrder) {
       const c = fn(l, r);
       if (c !== 0) return c;
     }
@@ -345,7 +350,7 @@ export class Session {
   }
 
   taskOrder(l: TaskInfo, r: TaskInfo): number {
-    for (const fn of this.lists()[1].taskOrder) {
+    for (const fn of this.flatLists().taskOrder) {
       const c = fn(l, r);
       if (c !== 0) return c;
     }
@@ -354,7 +359,7 @@ export class Session {
   }
 
   prePredicate(task: TaskInfo): string | undefined {
-    for (const fn of this.lists()[1].prePredicate) {
+    for (const fn of this.flatLists().prePredicate) {
       const reason = fn(task);
       if (reason !== undefined) return reason;
     }
@@ -364,7 +369,7 @@ export class Session {
   /** Static predicates (cached by the node search; call it rather than this for placement). */
   staticPredicate(shape: TaskShape, node: NodeInfo): string | undefined {
     this.counters.predicateChecks++;
-    for (const fn of this.lists()[1].predicate) {
+    for (const fn of this.flatLists().predicate) {
       const reason = fn(shape, node);
       if (reason !== undefined) return reason;
     }
@@ -373,7 +378,7 @@ export class Session {
 
   /** State-dependent node predicates. */
   nodeFit(shape: TaskShape, node: NodeInfo): string | undefined {
-    const fns = this.lists()[1].nodeFit;
+    const fns = this.flatLists().nodeFit;
     for (let i = 0; i < fns.length; i++) {
       const reason = fns[i]!(shape, node);
       if (reason !== undefined) return reason;
@@ -382,19 +387,19 @@ export class Session {
   }
 
   get hasNodeFit(): boolean {
-    return this.lists()[1].nodeFit.length > 0;
+    return this.flatLists().nodeFit.length > 0;
   }
 
   nodeScore(shape: TaskShape, node: NodeInfo): number {
     this.counters.nodeScores++;
-    const fns = this.lists()[1].nodeOrder;
+    const fns = this.flatLists().nodeOrder;
     let score = 0;
     for (let i = 0; i < fns.length; i++) score += fns[i]!(shape, node);
     return score;
   }
 
   domainFilter(job: JobInfo, domain: DomainInfo): string | undefined {
-    for (const fn of this.lists()[1].domainFilter) {
+    for (const fn of this.flatLists().domainFilter) {
       const reason = fn(job, domain);
       if (reason !== undefined) return reason;
     }
@@ -403,7 +408,7 @@ export class Session {
 
   domainScore(job: JobInfo, domain: DomainInfo): number {
     let score = 0;
-    for (const fn of this.lists()[1].domainOrder) score += fn(job, domain);
+    for (const fn of this.flatLists().domainOrder) score += fn(job, domain);
     return score;
   }
 
@@ -412,7 +417,7 @@ export class Session {
    * answers, where an empty answer ends the tier undecided; the first tier with victims decides.
    */
   preemptable(preemptor: TaskInfo, candidates: readonly TaskInfo[]): TaskInfo[] {
-    return this.victims(this.lists()[0].preemptable, preemptor, candidates, false);
+    return this.victims(this.tierLists().preemptable, preemptor, candidates, false);
   }
 
   /**
@@ -421,7 +426,7 @@ export class Session {
    * even when gang or conformance answered in an earlier one.
    */
   reclaimable(reclaimer: TaskInfo, candidates: readonly TaskInfo[]): TaskInfo[] {
-    return this.victims(this.lists()[0].reclaimable, reclaimer, candidates, true);
+    return this.victims(this.tierLists().reclaimable, reclaimer, candidates, true);
   }
 
   private victims(
@@ -458,23 +463,23 @@ export class Session {
   }
 
   overused(queue: QueueInfo): boolean {
-    for (const fn of this.lists()[1].overused) if (fn(queue)) return true;
+    for (const fn of this.flatLists().overused) if (fn(queue)) return true;
     return false;
   }
 
   allocatable(queue: QueueInfo, task: TaskInfo): boolean {
-    const fns = this.lists()[1].allocatable;
+    const fns = this.flatLists().allocatable;
     for (let i = 0; i < fns.length; i++) if (!fns[i]!(queue, task)) return false;
     return true;
   }
 
   preemptive(queue: QueueInfo, task: TaskInfo): boolean {
-    for (const fn of this.lists()[1].preemptive) if (!fn(queue, task)) return false;
+    for (const fn of this.flatLists().preemptive) if (!fn(queue, task)) return false;
     return true;
   }
 
   jobValid(job: JobInfo): JobInvalid | undefined {
-    for (const fn of this.lists()[1].jobValid) {
+    for (const fn of this.flatLists().jobValid) {
       const r = fn(job);
       if (r !== undefined) return r;
     }
@@ -482,17 +487,17 @@ export class Session {
   }
 
   jobReady(job: JobInfo): boolean {
-    const fns = this.lists()[1].jobReady;
+    const fns = this.flatLists().jobReady;
     for (let i = 0; i < fns.length; i++) if (!fns[i]!(job)) return false;
     return true;
   }
 
   jobPipelined(job: JobInfo): boolean {
-    return this.vote(this.lists()[0].jobPipelined, job);
+    return this.vote(this.tierLists().jobPipelined, job);
   }
 
   jobEnqueueable(job: JobInfo): boolean {
-    return this.vote(this.lists()[0].jobEnqueueable, job);
+    return this.vote(this.tierLists().jobEnqueueable, job);
   }
 
   private vote(tiers: ((job: JobInfo) => Vote)[][], job: JobInfo): boolean {
@@ -511,7 +516,7 @@ export class Session {
 
   /** The first tier with a starving check decides (all of its checks must hold); none: false. */
   jobStarving(job: JobInfo): boolean {
-    for (const tier of this.lists()[0].jobStarving) {
+    for (const tier of this.tierLists().jobStarving) {
       if (tier.length === 0) continue;
       for (const fn of tier) if (!fn(job)) return false;
       return true;
@@ -523,7 +528,7 @@ export class Session {
   jobEnqueued(job: JobInfo): void {
     job.phase = 'Inqueue';
     this.enqueuedJobs.add(job);
-    for (const fn of this.lists()[1].jobEnqueued) fn(job);
+    for (const fn of this.flatLists().jobEnqueued) fn(job);
   }
 
   /** Jobs this cycle moved to Inqueue. */
@@ -673,7 +678,7 @@ export class Session {
     const was = holdsAllocation(oldStatus);
     const now = holdsAllocation(status);
     if (was !== now) {
-      const fns = now ? this.lists()[1].allocateEvent : this.lists()[1].deallocateEvent;
+      const fns = now ? this.flatLists().allocateEvent : this.flatLists().deallocateEvent;
       const event = { task, node: (now ? node : oldNode) as NodeInfo };
       for (let i = 0; i < fns.length; i++) fns[i]!(event);
     }

@@ -18,24 +18,27 @@ export const slaPlugin: PluginDefinition = {
     return {
       name: 'sla',
       onSessionOpen(ssn) {
-        const waiting = new Map<JobInfo, number | undefined>();
-        const waitingOf = (job: JobInfo): number | undefined => {
-          if (waiting.has(job)) return waiting.get(job);
+        // each job's waiting time, read once per session (jobs without one are left out)
+        const waiting = new Map<JobInfo, number>();
+        for (const job of ssn.jobs) {
           const text = job.annotations[SLA_WAITING_TIME_KEY] ?? job.annotations[SLA_WAITING_TIME_BARE_KEY];
           const parsed = text === undefined ? undefined : parseDuration(text);
           const w = parsed !== undefined && parsed >= 0 ? parsed : fallback;
-          waiting.set(job, w);
-          return w;
-        };
-        ssn.add('sla', 'jobOrder', (l, r) => {
-          const lw = waitingOf(l);
-          const rw = waitingOf(r);
-          if (lw === undefined && rw === undefined) return 0;
-          if (lw === undefined) return 1;
-          if (rw === undefined) return -1;
-          const d = l.creationTimestamp + lw - (r.creationTimestamp + rw);
-          return d < 0 ? -1 : d > 0 ? 1 : 0;
-        });
+          if (w !== undefined) waiting.set(job, w);
+        }
+        const waitingOf = (job: JobInfo): number | undefined => waiting.get(job);
+        // when no job has a waiting time, every pair ties: nothing to order
+        if (waiting.size > 0) {
+          ssn.add('sla', 'jobOrder', (l, r) => {
+            const lw = waitingOf(l);
+            const rw = waitingOf(r);
+            if (lw === undefined && rw === undefined) return 0;
+            if (lw === undefined) return 1;
+            if (rw === undefined) return -1;
+            const d = l.creationTimestamp + lw - (r.creationTimestamp + rw);
+            return d < 0 ? -1 : d > 0 ? 1 : 0;
+          });
+        }
         const permitAfterWaiting = (job: JobInfo): Vote => {
           const w = waitingOf(job);
           return w !== undefined && ssn.now - job.creationTimestamp >= w ? PERMIT : ABSTAIN;
