@@ -1,4 +1,6 @@
 import t from 'tap';
+import { Queue } from 'bullmq';
+import { dispatchQueueName } from '../../../shared/messages/index.js';
 import { CALDERA_CLUSTER_ANNOTATION, CALDERA_EPOCH_ANNOTATION } from '../../../shared/api/well-known.js';
 import { startAgent, type AgentHandle } from '../../../member-agent/agent.js';
 import { startSimCluster, type SimCluster } from '../../../member-agent/sim/sim-cluster.js';
@@ -43,4 +45,35 @@ t.test('end to end with the real agent on simulated clusters: the gateway places
   }, 15_000);
   t.match(p, { cluster: 'big', epoch: 1 });
   t.equal(gw.leader?.state.jobs.get('default/e2e')?.reserved, false, 'the leader counts the bound pods through the node reports now');
+});
+
+t.test('with the real agent: gangs placed in one cycle reach the member as one batch and all run', async (t) => {
+  const r = await useRedis(t);
+  const h = await harness(r);
+  const sim = await startSimCluster({ name: 'big', nodes: '2x{cpu: 16, memory: 64Gi}', clock: { speed: 20 } });
+  const agent = await startAgent({
+    cluster: 'big', kubeConfig: sim.kubeconfig.config, redisUrl: r.url, bullPrefix: h.queuePrefix,
+    leaderElection: false, schedulePeriodMs: 100, reporter: { heartbeatEveryMs: 100, deltaEveryMs: 50 },
+  });
+  const queue = new Queue(dispatchQueueName('big'), { connection: r.connect(), prefix: h.queuePrefix });
+  t.teardown(async () => {
+    await queue.close();
+    await agent.stop().catch(() => undefined);
+    await sim.stop().catch(() => undefined);
+    await h.stop();
+  });
+  // submitted before any gateway leads: the first cycle finds all five waiting
+  const names = ['b1', 'b2', 'b3', 'b4', 'b5'];
+  for (const name of names) await h.submit(gang({ name, pods: 2, cpu: '1' }));
+  const gw = await h.startGateway();
+  await waitFor('the member and its nodes', () => gw.leader?.state.members.get('big')?.nodes.size === 2, 15_000);
+  for (const name of names) {
+    await waitFor(`${name} Running, as the agent reports it`, async () => (await h.store.getJob('default', name))?.status?.state?.phase === 'Running', 30_000);
+  }
+  t.pass('every gang of the batch runs on the member');
+  const entries = await queue.getJobs(['completed', 'waiting', 'active', 'failed']);
+  const batch = entries.find((e) => e.name === 'batch');
+  t.ok(batch, 'the placements travelled as a batch');
+  t.same((batch?.data as { messages: Array<{ name: string }> }).messages.map((m) => m.name).sort(), names, 'one batch carried all five');
+  t.equal(entries.filter((e) => e.name === 'placement').length, 0, 'no placement went alone');
 });
