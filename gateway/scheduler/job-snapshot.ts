@@ -143,19 +143,23 @@ export function jobSnapshot(opts: { job: Job; shape: JobShape; phase?: PodGroupP
   for (const role of shape.roles) {
     const pod = role.spec.template?.spec;
     for (let i = 0; i < role.replicas; i++) {
-      tasks.push({
+      // optional fields set only when the pod template has them (no spread temporaries per task)
+      const task: { -readonly [K in keyof TaskSnapshot]: TaskSnapshot[K] } = {
         id: `${role.name}-${i}`,
         name: podName(name, role.name, i),
         role: role.name,
         index: i,
         status: 'Pending',
         request: role.request,
-        ...(pod?.priority !== undefined ? { priority: pod.priority } : {}),
-        ...(pod?.nodeSelector !== undefined ? { nodeSelector: pod.nodeSelector } : {}),
-        ...(pod?.affinity !== undefined ? { affinity: pod.affinity } : {}),
-        ...(pod?.tolerations !== undefined ? { tolerations: pod.tolerations } : {}),
-        ...(pod?.priorityClassName !== undefined ? { priorityClassName: pod.priorityClassName } : {}),
-      });
+      };
+      if (pod !== undefined) {
+        if (pod.priority !== undefined) task.priority = pod.priority;
+        if (pod.nodeSelector !== undefined) task.nodeSelector = pod.nodeSelector;
+        if (pod.affinity !== undefined) task.affinity = pod.affinity;
+        if (pod.tolerations !== undefined) task.tolerations = pod.tolerations;
+        if (pod.priorityClassName !== undefined) task.priorityClassName = pod.priorityClassName;
+      }
+      tasks.push(task);
     }
   }
   const created = Date.parse(job.metadata.creationTimestamp ?? '');
