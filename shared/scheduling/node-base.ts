@@ -57,6 +57,10 @@ export interface NodePool {
   readonly dims: number;
   readonly domainOf: Int32Array;
   readonly table: NodeTable;
+  /** the node list the objects show (they were refreshed against it) */
+  readonly sorted: readonly NodeSnapshot[];
+  /** for the list `list`, the only positions whose node differs from `sorted` (set when derived) */
+  readonly stale?: { readonly list: readonly NodeSnapshot[]; readonly positions: Int32Array };
 }
 
 /** Dense rows of every node in one resource space, and their sums. */
@@ -252,10 +256,13 @@ function derive(p: NodeLineage, list: readonly NodeSnapshot[], domainsInput: rea
     countNames(nameCounts as Map<string, number>, a, 1);
   }
   // the node positions are the same: a finished session's node objects move on to this lineage
-  const pool = p.pool;
+  const positions = Int32Array.from(changed);
+  let pool = p.pool;
   p.pool = undefined;
+  // objects that show p's list need refreshing only where this list differs from it
+  if (pool !== undefined && pool.sorted === p.sorted) pool = { ...pool, stale: { list, positions } };
   return withDomains(
-    { list, sorted: list, indexByName: p.indexByName, nameCounts, predecessorRows: p.rows, changed: Int32Array.from(changed), pool },
+    { list, sorted: list, indexByName: p.indexByName, nameCounts, predecessorRows: p.rows, changed: positions, pool },
     domainsInput,
     p,
   );

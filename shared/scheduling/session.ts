@@ -189,10 +189,21 @@ export class Session {
       ctx.space = this.space;
       ctx.domains = this.domains;
       const relocate = pooled.dims !== D || pooled.domainOf !== lineage.domainOf;
-      for (let i = 0; i < nodeSnaps.length; i++) {
-        const node = nodes[i]!;
-        node.refresh(nodeSnaps[i]!);
-        if (relocate) node.relocate(i, lineage.domainOf[i] as number);
+      if (!relocate && pooled.sorted === nodeSnaps) {
+        // the objects show this very list already
+      } else if (!relocate && pooled.stale !== undefined && pooled.stale.list === nodeSnaps) {
+        // derived from the list they show: only the replaced nodes are refreshed, not every node
+        const positions = pooled.stale.positions;
+        for (let k = 0; k < positions.length; k++) {
+          const i = positions[k] as number;
+          nodes[i]!.refresh(nodeSnaps[i]!);
+        }
+      } else {
+        for (let i = 0; i < nodeSnaps.length; i++) {
+          const node = nodes[i]!;
+          node.refresh(nodeSnaps[i]!);
+          if (relocate) node.relocate(i, lineage.domainOf[i] as number);
+        }
       }
     } else {
       const ctx = new NodeContext(t, this.space, this.domains);
@@ -262,7 +273,7 @@ export class Session {
     if (this.released) return;
     this.released = true;
     for (const node of this.nodesWithTasks) node.tasks.length = 0;
-    returnNodePool(this.lineage, { nodes: this.nodes as NodeInfo[], dims: this.space.size, domainOf: this.lineage.domainOf, table: this.nodeTable });
+    returnNodePool(this.lineage, { nodes: this.nodes as NodeInfo[], dims: this.space.size, domainOf: this.lineage.domainOf, table: this.nodeTable, sorted: this.lineage.sorted });
   }
 
   /** Lets plugins report (conditions, queue shares) at the end of the cycle. */

@@ -140,3 +140,52 @@ t.test('a cycle over a derived base decides what a cycle over a fresh one decide
   t.strictSame([...a.totalUsed], [...b.totalUsed]);
   t.strictSame(a.domains.map((d) => [d.name, d.nodeStart, d.nodeEnd, [...d.used]]), b.domains.map((d) => [d.name, d.nodeStart, d.nodeEnd, [...d.used]]));
 });
+
+t.test('node objects handed from one session to the next show each node as the new list has it', async (t) => {
+  clearNodeBaseCache();
+  const clock = new ManualClock(T0);
+  const config = defaultSchedulerConfig();
+  const store = new SnapshotStore();
+  const plain = (name: string): NodeSnapshot => ({ name, allocatable: ResourceVector.fromAmounts({ cpu: 4000, memory: 2 ** 33 }), labels: { zone: 'b' } });
+  for (const n of ['n1', 'n2', 'n3', 'n4']) store.upsertNode(plain(n));
+  const session = () => new Session({ snapshot: store.snapshot(), config, clock, registry: defaultRegistry });
+  const view = (s: Session) => Object.fromEntries(s.nodes.map((n) => [n.name, { zone: n.labels.zone, taints: n.taints.length, unschedulable: n.unschedulable }]));
+
+  store.upsertQueue({ name: 'default', weight: 1, reclaimable: true, creationTimestamp: T0 });
+  store.upsertJob({
+    id: 'ns/running', name: 'running', namespace: 'ns', queue: 'default', minMember: 1, creationTimestamp: T0,
+    tasks: [{ id: 'ns/running-0', name: 'w-0', status: 'Running', node: 'n1', request: ResourceVector.fromAmounts({ cpu: 1000 }) }],
+  });
+  const first = session();
+  const objects = [...first.nodes];
+  t.equal(first.nodes.find((n) => n.name === 'n1')?.tasks.length, 1, 'the running task is counted on its node');
+  first.release();
+  store.removeJob('ns/running');
+
+  // one node replaced (new labels): the next session reuses the objects and refreshes that one
+  store.upsertNode({ ...plain('n2'), labels: { zone: 'a' } });
+  const second = session();
+  t.ok(second.nodes.every((n, i) => n === objects[i]), 'the node objects were handed on');
+  t.ok(second.nodes.every((n) => n.tasks.length === 0), 'with no task of the earlier session left on them');
+  t.same(view(second), {
+    n1: { zone: 'b', taints: 0, unschedulable: false }, n2: { zone: 'a', taints: 0, unschedulable: false },
+    n3: { zone: 'b', taints: 0, unschedulable: false }, n4: { zone: 'b', taints: 0, unschedulable: false },
+  });
+  second.release();
+
+  // two lists derived one after the other with no session between them, then a session
+  store.upsertNode({ ...plain('n3'), unschedulable: true });
+  nodeLineageOf(store.snapshot().nodes, store.snapshot().domains);
+  store.upsertNode({ ...plain('n4'), taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
+  const third = session();
+  t.same(view(third), {
+    n1: { zone: 'b', taints: 0, unschedulable: false }, n2: { zone: 'a', taints: 0, unschedulable: false },
+    n3: { zone: 'b', taints: 0, unschedulable: true }, n4: { zone: 'b', taints: 1, unschedulable: false },
+  }, 'every change since the objects were last refreshed shows');
+  third.release();
+
+  // the very same list again: nothing to refresh, everything as before
+  const fourth = session();
+  t.same(view(fourth), view(third));
+  fourth.release();
+});
