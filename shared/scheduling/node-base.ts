@@ -15,7 +15,7 @@
 
 import type { NodeInfo, NodeTable } from './node-info.js';
 import { ResourceSpace } from './resource-space.js';
-import { type DomainSnapshot, type NodeSnapshot, compareNodes, withImplicitDomains } from './snapshot.js';
+import { type ClusterSnapshot, type DomainSnapshot, type NodeSnapshot, compareNodes, withImplicitDomains } from './snapshot.js';
 
 /** Node-level facts of one node list (and domain list); independent of the resource space. */
 export interface NodeLineage {
@@ -96,13 +96,17 @@ export function clearNodeBaseCache(): void {
 }
 
 /** The lineage of a node list (and domain list): cached, derived from a recent one, or built. */
-export function nodeLineageOf(list: readonly NodeSnapshot[], domains: readonly DomainSnapshot[]): NodeLineage {
+export function nodeLineageOf(
+  list: readonly NodeSnapshot[],
+  domains: readonly DomainSnapshot[],
+  changes?: ClusterSnapshot['nodeChanges'],
+): NodeLineage {
   const cached = recent.find((l) => l.list === list);
   if (cached !== undefined && cached.domainsInput === domains) return cached;
   let lineage: NodeLineage | undefined;
   let from: NodeLineage | undefined;
   if (cached !== undefined) lineage = derive((from = cached), list, domains);
-  for (let k = 0; lineage === undefined && k < recent.length; k++) lineage = derive((from = recent[k]!), list, domains);
+  for (let k = 0; lineage === undefined && k < recent.length; k++) lineage = derive((from = recent[k]!), list, domains, changes);
   if (lineage === undefined) from = undefined;
   lineage ??= build(list, domains);
   // the lineage it was derived from is superseded: each chain keeps only its newest lineage, so an
@@ -234,20 +238,39 @@ function build(list: readonly NodeSnapshot[], domainsInput: readonly DomainSnaps
  * A lineage derived from `p`, when `list` holds the same node names in the same positions as p's
  * (sorted) list; undefined otherwise.
  */
-function derive(p: NodeLineage, list: readonly NodeSnapshot[], domainsInput: readonly DomainSnapshot[]): NodeLineage | undefined {
+function derive(
+  p: NodeLineage,
+  list: readonly NodeSnapshot[],
+  domainsInput: readonly DomainSnapshot[],
+  changes?: ClusterSnapshot['nodeChanges'],
+): NodeLineage | undefined {
   const n = list.length;
   if (p.list !== p.sorted || p.list.length !== n) return undefined;
   if (n > 0 && (list[0]!.name !== p.list[0]!.name || list[n - 1]!.name !== p.list[n - 1]!.name)) return undefined;
-  const changed: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const a = list[i]!;
-    const b = p.list[i]!;
-    if (a === b) continue;
-    if (a.name !== b.name || a.domain !== b.domain) return undefined;
-    changed.push(i);
+  let changed: ArrayLike<number>;
+  if (changes !== undefined && changes.since === p.list) {
+    // the snapshot says where this list differs from p's: no need to compare every node
+    for (let k = 0; k < changes.positions.length; k++) {
+      const i = changes.positions[k] as number;
+      const a = list[i]!;
+      const b = p.list[i]!;
+      if (a.name !== b.name || a.domain !== b.domain) return undefined;
+    }
+    changed = changes.positions;
+  } else {
+    const found: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = list[i]!;
+      const b = p.list[i]!;
+      if (a === b) continue;
+      if (a.name !== b.name || a.domain !== b.domain) return undefined;
+      found.push(i);
+    }
+    changed = found;
   }
   let nameCounts = p.nameCounts;
-  for (const i of changed) {
+  for (let k = 0; k < changed.length; k++) {
+    const i = changed[k] as number;
     const a = list[i]!;
     const b = p.list[i]!;
     if (!hasExtraNames(a) && !hasExtraNames(b)) continue;

@@ -145,7 +145,7 @@ export class Session {
 
     // Nodes, sorted by domain then name so each domain is a contiguous range; their rows and totals
     // come from a base shared with (or derived from) recent cycles' node lists.
-    const lineage = nodeLineageOf(snap.nodes, snap.domains);
+    const lineage = nodeLineageOf(snap.nodes, snap.domains, snap.nodeChanges);
     this.space = new ResourceSpace(spaceNames(snap, lineage.extraNames));
     const D = this.space.size;
     const rows = nodeRowsOf(lineage, this.space);

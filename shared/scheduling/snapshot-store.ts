@@ -28,6 +28,11 @@ class Category<T> {
   private shared = false;
   /** Bumped whenever members are added, removed or moved (not when one is replaced in place). */
   generation = 0;
+  /** the list last handed out, and the positions replaced in place since (none moved or came or went) */
+  private handedOut: T[] | undefined;
+  private replaced: number[] = [];
+  /** what `view()` last returned differs from the list before it only at these positions, if known */
+  lastChanges: { readonly since: readonly T[]; readonly positions: Int32Array } | undefined;
 
   constructor(private readonly keyOf: (item: T) => string, private readonly order?: (a: T, b: T) => number) {}
 
@@ -43,6 +48,7 @@ class Category<T> {
         this.shared = false;
       }
       this.list[at] = item;
+      this.replaced.push(at);
     } else {
       this.list = undefined;
       this.generation++;
@@ -65,7 +71,16 @@ class Category<T> {
       if (this.order !== undefined) list.sort(this.order);
       this.position = new Map(list.map((item, i) => [this.keyOf(item), i]));
       this.list = list;
+      this.lastChanges = undefined;
+    } else if (this.list !== this.handedOut) {
+      // a copy of the list handed out before with a few members replaced in place (a list rebuilt
+      // since would have been undefined until now)
+      this.lastChanges = this.handedOut === undefined
+        ? undefined
+        : { since: this.handedOut, positions: Int32Array.from(new Set(this.replaced)).sort() };
     }
+    this.replaced = [];
+    this.handedOut = this.list;
     this.shared = true;
     return this.list;
   }
@@ -189,11 +204,13 @@ export class SnapshotStore {
     if (d === undefined || d.domains !== domains || d.nodeGeneration !== this.nodes.generation) {
       this.domainList = { domains, nodeGeneration: this.nodes.generation, list: withImplicitDomains(domains, nodes) };
     }
+    const nodeChanges = this.nodes.lastChanges;
     this.cached = Object.freeze({
       nodes,
       domains: this.domainList!.list,
       queues: this.queues.view(),
       jobs: this.jobs.view(),
+      ...(nodeChanges !== undefined ? { nodeChanges } : {}),
     });
     return this.cached;
   }

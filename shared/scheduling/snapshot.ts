@@ -118,6 +118,12 @@ export interface ClusterSnapshot {
   readonly domains: readonly DomainSnapshot[];
   readonly queues: readonly QueueSnapshot[];
   readonly jobs: readonly JobSnapshot[];
+  /**
+   * When known (an incremental SnapshotStore): `nodes` holds the same names in the same places as
+   * the list `since`, and differs from it only at `positions` (ascending). Spares a session the
+   * comparison of every node with the previous cycle's.
+   */
+  readonly nodeChanges?: { readonly since: readonly NodeSnapshot[]; readonly positions: Int32Array };
 }
 
 export interface SnapshotInput {

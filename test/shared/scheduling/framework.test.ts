@@ -52,6 +52,36 @@ t.test('SnapshotStore applies changes and hands out cheap immutable snapshots', 
   t.same(s2.jobs.length, 1, 'older snapshots are untouched');
 });
 
+t.test('SnapshotStore says where a node list differs from the one before when nodes were only replaced', async (t) => {
+  const store = new SnapshotStore();
+  for (const n of ['a', 'b', 'c', 'd']) store.upsertNode(makeNode(n).domain('east').cpu('4').memory('8Gi').build());
+  const s1 = store.snapshot();
+  t.equal(s1.nodeChanges, undefined, 'a first list: nothing to compare with');
+
+  store.upsertNode(makeNode('c').domain('east').cpu('8').memory('8Gi').build());
+  store.upsertNode(makeNode('a').domain('east').cpu('8').memory('8Gi').build());
+  store.upsertNode(makeNode('c').domain('east').cpu('2').memory('8Gi').build());
+  const s2 = store.snapshot();
+  t.equal(s2.nodeChanges?.since, s1.nodes, 'relative to the list handed out before');
+  t.same([...(s2.nodeChanges?.positions ?? [])], [0, 2], 'the replaced positions, each once, ascending');
+  t.ok(s2.nodes.every((n, i) => (n === s1.nodes[i]) === ![0, 2].includes(i)), 'exactly those differ');
+
+  store.upsertQueue(makeQueue('q').build());
+  const s3 = store.snapshot();
+  t.equal(s3.nodes, s2.nodes, 'nodes unchanged');
+  t.equal(s3.nodeChanges, s2.nodeChanges, 'the same list keeps its description');
+
+  store.upsertNode(makeNode('e').domain('east').cpu('4').memory('8Gi').build());
+  t.equal(store.snapshot().nodeChanges, undefined, 'a node added: positions moved, no description');
+  store.upsertNode(makeNode('b').domain('west').cpu('4').memory('8Gi').build());
+  t.equal(store.snapshot().nodeChanges, undefined, 'a node moved to another domain: none either');
+  const s4 = store.snapshot();
+  store.upsertNode(makeNode('d').domain('east').cpu('1').memory('8Gi').build());
+  const s5 = store.snapshot();
+  t.equal(s5.nodeChanges?.since, s4.nodes);
+  t.same([...(s5.nodeChanges?.positions ?? [])], [s5.nodes.findIndex((n) => n.name === 'd')]);
+});
+
 t.test('createSnapshot rejects duplicate names and ids', async (t) => {
   t.throws(() => createSnapshot({ nodes: nodes4Cpu8Gi(1).concat(nodes4Cpu8Gi(1)) }), SnapshotError);
   t.throws(() => createSnapshot({ jobs: [makeJob('j').build(), makeJob('j').build()] }), /duplicate job "default\/j"/);

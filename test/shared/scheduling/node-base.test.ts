@@ -56,7 +56,7 @@ function rowFacts(r: NodeRows) {
 /** The base of a snapshot as the cache gives it, and built from nothing. */
 function bothWays(snap: ClusterSnapshot) {
   const names = (l: NodeLineage) => new ResourceSpace([...l.extraNames, GPU]);
-  const derived = nodeLineageOf(snap.nodes, snap.domains);
+  const derived = nodeLineageOf(snap.nodes, snap.domains, snap.nodeChanges);
   const derivedRows = nodeRowsOf(derived, names(derived));
   const fresh = freshNodeLineage([...snap.nodes], [...snap.domains]);
   const freshRows = nodeRowsOf(fresh, names(fresh));
