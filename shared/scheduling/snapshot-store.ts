@@ -34,7 +34,12 @@ class Category<T> {
   /** what `view()` last returned differs from the list before it only at these positions, if known */
   lastChanges: { readonly since: readonly T[]; readonly positions: Int32Array } | undefined;
 
-  constructor(private readonly keyOf: (item: T) => string, private readonly order?: (a: T, b: T) => number) {}
+  constructor(
+    private readonly keyOf: (item: T) => string,
+    private readonly order?: (a: T, b: T) => number,
+    /** keep `lastChanges` (only the node list's are read) */
+    private readonly describeChanges = false,
+  ) {}
 
   upsert(item: T): T | undefined {
     const key = this.keyOf(item);
@@ -48,7 +53,7 @@ class Category<T> {
         this.shared = false;
       }
       this.list[at] = item;
-      this.replaced.push(at);
+      if (this.describeChanges) this.replaced.push(at);
     } else {
       this.list = undefined;
       this.generation++;
@@ -72,14 +77,14 @@ class Category<T> {
       this.position = new Map(list.map((item, i) => [this.keyOf(item), i]));
       this.list = list;
       this.lastChanges = undefined;
-    } else if (this.list !== this.handedOut) {
+    } else if (this.describeChanges && this.list !== this.handedOut) {
       // a copy of the list handed out before with a few members replaced in place (a list rebuilt
       // since would have been undefined until now)
       this.lastChanges = this.handedOut === undefined
         ? undefined
         : { since: this.handedOut, positions: Int32Array.from(new Set(this.replaced)).sort() };
     }
-    this.replaced = [];
+    if (this.replaced.length > 0) this.replaced = [];
     this.handedOut = this.list;
     this.shared = true;
     return this.list;
@@ -87,7 +92,7 @@ class Category<T> {
 }
 
 export class SnapshotStore {
-  private readonly nodes = new Category<NodeSnapshot>((n) => n.name, compareNodes);
+  private readonly nodes = new Category<NodeSnapshot>((n) => n.name, compareNodes, true);
   private readonly domains = new Category<DomainSnapshot>((d) => d.name);
   private readonly queues = new Category<QueueSnapshot>((q) => q.name);
   private readonly jobs = new Category<JobSnapshot>((j) => j.id);
