@@ -59,11 +59,11 @@ export class DispatchConsumer {
     for (const err of entry.invalid) {
       this.log.warn({ cluster: this.opts.cluster, id: job.id, err }, 'dropping invalid dispatch message');
     }
-    const mine = entry.messages.filter((m) => {
-      if (m.cluster === this.opts.cluster) return true;
-      this.log.warn({ cluster: this.opts.cluster, to: m.cluster }, 'dropping a message for another cluster');
-      return false;
-    });
+    if (entry.cluster !== this.opts.cluster) {
+      this.log.warn({ cluster: this.opts.cluster, to: entry.cluster }, 'dropping a message for another cluster');
+      return;
+    }
+    const mine = entry.messages;
     if (!entry.batch) {
       if (mine[0]) await this.opts.handle(mine[0]);
       return;

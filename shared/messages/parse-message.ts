@@ -16,7 +16,7 @@ import {
   PlacementResultSchema,
   type ReportMessage,
 } from './report-messages.js';
-import { CLUSTER_NAME_PATTERN, MESSAGE_VERSION } from './wire.js';
+import { ClusterNameSchema, MESSAGE_VERSION } from './wire.js';
 
 export type Message = DispatchMessage | ReportMessage;
 export type MessageType = Message['type'];
@@ -101,26 +101,26 @@ export function parseReportMessage(x: unknown): ParseResult<ReportMessage> {
 
 /** What one dispatch queue entry holds: its valid messages, in order, and why the others were dropped. */
 export type DispatchEntry =
-  | { ok: true; batch: boolean; messages: DispatchMessage[]; invalid: string[] }
+  | { ok: true; batch: boolean; cluster: string; messages: DispatchMessage[]; invalid: string[] }
   | { ok: false; error: string };
 
-const clusterName = new RegExp(CLUSTER_NAME_PATTERN);
+const clusterName = Compile(ClusterNameSchema);
 
 /**
- * Reads one dispatch queue entry: a single message, or a `batch` of messages for one cluster. In a
- * batch, a message that does not parse or names another cluster is left out (and named in
+ * Reads one dispatch queue entry: a single message, or a `batch` of messages for one cluster (every
+ * message of an entry is for the entry's `cluster`). In a batch, a message that does not parse or names another cluster is left out (and named in
  * `invalid`); the rest stand. A batch whose head is wrong is an error as a whole.
  */
 export function parseDispatchEntry(x: unknown): DispatchEntry {
   if (typeof x !== 'object' || x === null || Array.isArray(x) || (x as { type?: unknown }).type !== 'batch') {
     const r = parseDispatchMessage(x);
-    return r.ok ? { ok: true, batch: false, messages: [r.message], invalid: [] } : r;
+    return r.ok ? { ok: true, batch: false, cluster: r.message.cluster, messages: [r.message], invalid: [] } : r;
   }
   const { v, cluster, messages } = x as { v?: unknown; cluster?: unknown; messages?: unknown };
   if (v !== MESSAGE_VERSION) {
     return { ok: false, error: `batch: unsupported schema version ${JSON.stringify(v)} (this reader speaks v${MESSAGE_VERSION})` };
   }
-  if (typeof cluster !== 'string' || !clusterName.test(cluster) || cluster.length > 63) {
+  if (typeof cluster !== 'string' || !clusterName.Check(cluster)) {
     return { ok: false, error: 'invalid batch message: cluster: must be a cluster name' };
   }
   if (!Array.isArray(messages) || messages.length > MAX_DISPATCH_BATCH) {
@@ -134,5 +134,5 @@ export function parseDispatchEntry(x: unknown): DispatchEntry {
     else if (r.message.cluster !== cluster) invalid.push(`messages[${i}]: for cluster ${r.message.cluster}, not ${cluster}`);
     else valid.push(r.message);
   });
-  return { ok: true, batch: true, messages: valid, invalid };
+  return { ok: true, batch: true, cluster, messages: valid, invalid };
 }

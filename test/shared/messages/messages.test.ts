@@ -133,7 +133,7 @@ t.test('dispatch job ids are stable per (uid, epoch) and contain no colon', asyn
 
 t.test('a dispatch queue entry is one message or a batch of messages for one cluster', async (t) => {
   const single = parseDispatchEntry(placement);
-  t.same(single, { ok: true, batch: false, messages: [placement], invalid: [] }, 'a lone message is an entry of one');
+  t.same(single, { ok: true, batch: false, cluster: 'east', messages: [placement], invalid: [] }, 'a lone message is an entry of one');
   t.match(parseDispatchEntry({ type: 'heartbeat', v: 1 }), { ok: false }, 'a report is no dispatch entry');
 
   const abort = { type: 'command', v: 1, cluster: placement.cluster, uid: 'u-1', namespace: 'team-a', name: 'mpi', epoch: 3, action: 'abort' };
