@@ -4,7 +4,7 @@
  * bench/gateway.ts with `fork`; configuration from the environment as for `caldera gateway`.
  * It answers `{type:'stats'}` with its memory and scheduler counts, and `{type:'stop'}` by exiting.
  */
-import { loadConfig } from '../gateway/config.js';
+import { applyProcessSettings, loadConfig } from '../gateway/config.js';
 import { Federation } from '../gateway/federation.js';
 import { RedisGatewayStore } from '../gateway/store/redis-gateway-store.js';
 import { startGateway, type GatewayComponent } from '../gateway/main.js';
@@ -32,6 +32,8 @@ export interface GatewayStats {
   cpuMs: number;
   /** garbage collections so far: count and main-thread pause (ms) of young-generation and full ones */
   gc: { minor: number; minorMs: number; major: number; majorMs: number; longestMs: number };
+  /** with BENCH_LATENCY_FILE: the first 5,000 collections, [wall-clock start ms, 'minor' | 'major', pause ms] */
+  gcLog?: Array<[number, string, number]>;
 }
 
 /**
@@ -48,9 +50,11 @@ const profiler = {
     await new Promise<void>((resolve) => this.session!.post('Profiler.start', () => resolve()));
     if (process.env.BENCH_PHASE_ALLOC) {
       // every allocation sampled, also of objects the GC has collected since (where garbage comes
-      // from); BENCH_PHASE_ALLOC_PROMOTED=1 leaves out what scavenges collected (what gets promoted)
+      // from); BENCH_PHASE_ALLOC_PROMOTED=1 leaves out what scavenges collected (what gets promoted),
+      // BENCH_PHASE_ALLOC_LIVE=1 everything collected since (what the phase left on the heap)
       const promoted = process.env.BENCH_PHASE_ALLOC_PROMOTED === '1';
-      const params = { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !promoted };
+      const live = process.env.BENCH_PHASE_ALLOC_LIVE === '1';
+      const params = { samplingInterval: 8192, includeObjectsCollectedByMajorGC: !live, includeObjectsCollectedByMinorGC: !promoted && !live };
       await new Promise<void>((resolve) => this.session!.post('HeapProfiler.startSampling', params as never, () => resolve()));
     }
   },
@@ -75,6 +79,7 @@ const profiler = {
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  applyProcessSettings(config); // as `caldera gateway` does
   let fed: Federation | undefined;
   const component: GatewayComponent = {
     name: 'federation',
@@ -95,12 +100,14 @@ async function main(): Promise<void> {
   };
   const gw = await startGateway(config, { components: [component] });
   const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0, longestMs: 0 };
+  const gcLog: Array<[number, string, number]> | undefined = process.env.BENCH_LATENCY_FILE ? [] : undefined;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
       if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) { gc.minor++; gc.minorMs += e.duration; }
       else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) { gc.major++; gc.majorMs += e.duration; }
       gc.longestMs = Math.max(gc.longestMs, e.duration);
+      if (gcLog && gcLog.length < 5000) gcLog.push([performance.timeOrigin + e.startTime, kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR ? 'major' : kind === perfConstants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : 'other', e.duration]);
     }
   }).observe({ entryTypes: ['gc'] });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
       statusBacklog: run?.ctx.statusWriter.backlog ?? 0,
       cpuMs: (() => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; })(),
       gc: { ...gc },
+      ...(gcLog ? { gcLog } : {}),
     };
   };
   process.on('message', (m: { type?: string; id?: number }) => {

@@ -21,7 +21,8 @@
  * (2 or 3), into that file),
  * BENCH_HEAP_SNAPSHOT (a heap snapshot after phase 4 into that file), BENCH_GATEWAY_NODE_ARGS (more
  * Node options for the gateway process, e.g. `--trace-gc`), BENCH_LATENCY_FILE (phase 3's latencies
- * per gang into that file), BENCH_REDIS_STATS (Redis's busiest commands in phases 2 and 3).
+ * per gang into that file, and the gateway's garbage collections in that phase, on the same time axis,
+ * into that file + `.gc`), BENCH_REDIS_STATS (Redis's busiest commands in phases 2 and 3).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -245,7 +246,7 @@ async function redisCommandStats(connection: Redis, phase: string, log: (s: stri
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) rows.push({ cmd: m[1] as string, calls: Number(m[2]), usec: Number(m[3]) });
   rows.sort((a, b) => b.usec - a.usec);
   const total = rows.reduce((t, r) => t + r.usec, 0);
-  log(`   Redis commands in ${phase} (${(total / 1000).toFixed(0)} ms in all): ${rows.slice(0, 12).map((r) => `${r.cmd} ${r.calls} calls ${(r.usec / 1000).toFixed(0)} ms`).join('; ')}`);
+  log(`   Redis commands in ${phase} (${(total / 1000).toFixed(0)} ms in all): ${rows.slice(0, 25).map((r) => `${r.cmd} ${r.calls} calls ${(r.usec / 1000).toFixed(0)} ms`).join('; ')}`);
   await connection.config('RESETSTAT');
 }
 
@@ -412,6 +413,9 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
       const rows = pacedNames.map((n, i) => `${(submitted.get(n) as number) - p0} ${responseByName.get(n) ?? ''} ${lat[i]}`);
       const { writeFileSync } = await import('node:fs');
       writeFileSync(process.env.BENCH_LATENCY_FILE, `${rows.join('\n')}\n`);
+      // the gateway's collections in the phase, on the same time axis: start, kind, pause
+      const gcs = ((await gw.stats()).gcLog ?? []).filter(([at]) => at >= p0).map(([at, kind, ms]) => `${(at - p0).toFixed(0)} ${kind} ${ms.toFixed(1)}`);
+      writeFileSync(`${process.env.BENCH_LATENCY_FILE}.gc`, `${gcs.join('\n')}\n`);
     }
     if (profilePhase === '3') gw.send({ type: 'profile-stop' });
     const after3 = await gw.stats();

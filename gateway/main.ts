@@ -15,7 +15,7 @@ import { insecureAuthenticator, tokenAuthenticator, type Authenticator } from '.
 import { loadTokenGrants } from './auth/token-grants.js';
 import { buildApp, type AppMetrics } from './app.js';
 import { bootstrapQueues } from './api/queue-routes.js';
-import { configHelp, ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { applyProcessSettings, configHelp, ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { startRedisServer, type RedisHandle } from './embedded-redis.js';
 import { federationComponent } from './federation.js';
 import { createGatewayMetrics } from './metrics.js';
@@ -172,6 +172,7 @@ export async function main(args: string[], io: MainIo = {}): Promise<number> {
     }
     throw err;
   }
+  applyProcessSettings(config);
   // every replica campaigns for the scheduler lease; the leader schedules, dispatches and ingests
   // /metrics serves the lint-clean families; Volcano's legacy names go to /metrics/volcano
   const metrics = createGatewayMetrics({ volcanoCompat: false });

@@ -21,7 +21,7 @@ import type {
 } from '../../shared/messages/index.js';
 import type { HealthTransition } from '../health/member-health.js';
 import type { PlacementUpdate } from '../store/gateway-store.js';
-import { CALDERA_API_VERSION, MEMBER_CLUSTER_KIND, type MemberCluster, type Placement } from '../store/records.js';
+import { CALDERA_API_VERSION, MEMBER_CLUSTER_KIND, type MemberCluster, type Placement, placementWith } from '../store/records.js';
 import { isFinalPhase, type JobEntry } from '../scheduler/federation-state.js';
 import {
   deleteStaleCopies,
@@ -170,7 +170,7 @@ export class ReportIngest implements ReportHandler {
       const p = e.placement as Placement;
       if (r.result === 'accepted') {
         if (p.state === 'Accepted') continue;
-        const next: Placement = { ...p, state: 'Accepted', updatedAt: iso };
+        const next = placementWith(p, { state: 'Accepted', updatedAt: iso });
         update(e, { placement: next }, () => ctx.state.updatePlacement(e, next));
         ctx.metrics?.placements.inc({ cluster: r.cluster, result: 'accepted' });
         ctx.log.debug({ job: e.id, cluster: r.cluster, epoch: r.epoch }, 'placement accepted');
@@ -194,7 +194,7 @@ export class ReportIngest implements ReportHandler {
       if (e.stage !== 'placed') continue;
       const p = e.placement as Placement;
       const planned = Object.values(p.nodePlan ?? {}).reduce((n, nodes) => n + nodes.length, 0);
-      const accepted = p.state === 'Accepted' ? p : { ...p, state: 'Accepted' as const, updatedAt: iso };
+      const accepted = p.state === 'Accepted' ? p : placementWith(p, { state: 'Accepted', updatedAt: iso });
       if (isFinalPhase(s.phase)) {
         update(e, { placement: accepted, reservation: 'release' }, () => {
           ctx.state.updatePlacement(e, accepted);

@@ -6,7 +6,7 @@
 import type { DeleteSupersededMessage, DispatchMessage } from '../../shared/messages/index.js';
 import type { PlacementUpdate } from '../store/gateway-store.js';
 import type { FencedWriteResult } from '../store/placement-store.js';
-import type { Placement } from '../store/records.js';
+import { placementWith, type Placement } from '../store/records.js';
 import {
   failedMutation,
   requeuedMutation,
@@ -58,8 +58,7 @@ export async function requeueGangs(ctx: SchedulerContext, reqs: readonly Requeue
     // a Lost member is reminded to delete its copy when it is back
     const remember = r.supersede && r.reason === 'MemberLost';
     const superseded = remember ? [...(p.superseded ?? []), { cluster: p.cluster, epoch: p.epoch }] : p.superseded;
-    const next: Placement = {
-      ...p,
+    const next = placementWith(p, {
       cluster: '',
       state: r.reason === 'Rejected' ? 'Rejected' : 'Requeued',
       reason: r.reason,
@@ -68,7 +67,7 @@ export async function requeueGangs(ctx: SchedulerContext, reqs: readonly Requeue
       ...(superseded && superseded.length > 0 ? { superseded } : {}),
       previousCluster: p.cluster,
       retries,
-    };
+    });
     work.push({ r, next, exhausted });
     updates.push({
       uid: e.uid, namespace: e.job.metadata.namespace ?? '', name: e.job.metadata.name ?? '', epoch: p.epoch,
@@ -134,7 +133,7 @@ export async function deleteSupersededOn(ctx: SchedulerContext, cluster: string)
     const maxSeen = Math.max(...mine.map((s) => s.epoch));
     msgs.push(supersedeMessage(e, cluster, supersededBelow(e, cluster, maxSeen)));
     const rest = (p.superseded ?? []).filter((s) => s.cluster !== cluster);
-    const next: Placement = { ...p, superseded: rest };
+    const next = placementWith(p, { superseded: rest });
     changed.push({ e, next });
     updates.push({ uid: e.uid, namespace: e.job.metadata.namespace ?? '', name: e.job.metadata.name ?? '', epoch: p.epoch, placement: next });
   }

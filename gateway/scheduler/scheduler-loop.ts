@@ -80,6 +80,8 @@ export interface CycleSummary {
   decideMs: number;
   /** time after deciding in the cycle itself (explanations, reclaim, usage; writes run behind it) */
   restMs: number;
+  /** of restMs, the time spent waiting for the previous cycle's placements to be written */
+  waitMs?: number;
   stats?: CycleResult['stats'];
 }
 
@@ -168,17 +170,21 @@ export class SchedulerLoop {
 
   /**
    * Runs one cycle; never two at once. A cycle asked for meanwhile follows after a pause of half
-   * the cycle's duration, so the scheduler leaves the process (the API, report ingestion) at least
-   * a third of its time however busy it is.
+   * the cycle's own work, so the scheduler leaves the process (the API, report ingestion) at least
+   * a third of its time however busy it is. Time the cycle spent waiting for earlier placements to
+   * be written is not work: it does not lengthen the pause (a slow write would otherwise hold the
+   * next cycle back twice).
    */
   private async run(): Promise<void> {
     if (this.running || this.stopped) return;
     this.again = false;
     const started = performance.now();
     this.lastStartedAt = started;
+    let waited = 0;
     const body = async (): Promise<void> => {
       try {
         this.last = await this.runOnce();
+        waited = this.last.waitMs ?? 0;
       } catch (err) {
         this.failures++;
         if (err instanceof NotLeaderError) {
@@ -192,7 +198,7 @@ export class SchedulerLoop {
     await this.running;
     if (this.again) {
       this.again = false;
-      this.trigger(Math.max(this.debounceMs, (performance.now() - started) / 2));
+      this.trigger(Math.max(this.debounceMs, (performance.now() - started - waited) / 2));
     }
     this.armBackoffWake();
   }
@@ -262,13 +268,18 @@ export class SchedulerLoop {
     // 8.
     await this.publishUsage(result, now);
     // at most one batch waits behind the one being written: a slow Redis slows the cycles down
-    if (this.inFlight > 1) await this.applying;
+    let waitMs = 0;
+    if (this.inFlight > 1) {
+      const w0 = performance.now();
+      await this.applying;
+      waitMs = performance.now() - w0;
+    }
     const t2 = performance.now();
     ctx.metrics?.observeSchedulingCycle((t2 - t0) / 1000);
     if (planned.length > 0 || evicted > 0) {
       ctx.log.info({ cycle, placed: planned.length, evicted, pending: pendingDiagnoses.length, decideMs: Math.round(t1 - t0), restMs: Math.round(t2 - t1) }, 'cycle');
     }
-    return { cycle, placed: planned.length, pending: pendingDiagnoses.length, evicted, decideMs: t1 - t0, restMs: t2 - t1, stats: result.stats };
+    return { cycle, placed: planned.length, pending: pendingDiagnoses.length, evicted, decideMs: t1 - t0, restMs: t2 - t1, waitMs, stats: result.stats };
   }
 
   /** Resolves when every placement decided so far is written and dispatched (or undone). */
@@ -373,9 +384,10 @@ export class SchedulerLoop {
         state: 'Placed',
         placedAt: iso,
         nodePlan,
-        ...(prevP?.superseded && prevP.superseded.length > 0 ? { superseded: prevP.superseded } : {}),
-        ...(prevP?.retries !== undefined ? { retries: prevP.retries } : {}),
       };
+      // assigned, not spread into the literal: placements keep shared hidden classes (see placementWith)
+      if (prevP?.superseded && prevP.superseded.length > 0) placement.superseded = prevP.superseded;
+      if (prevP?.retries !== undefined) placement.retries = prevP.retries;
       const prev = ctx.state.place(e, placement);
       out.push({ e, prev, placement });
     }

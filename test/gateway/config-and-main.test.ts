@@ -2,8 +2,10 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { ConfigError, loadConfig, parseByteSize, parseDuration } from '../../gateway/config.js';
+import { ConfigError, GATEWAY_NODE_OPTIONS, loadConfig, parseByteSize, parseDuration } from '../../gateway/config.js';
 import { main, startGateway, type GatewayComponent } from '../../gateway/main.js';
 import { parseTokenGrants, TokenFileError } from '../../gateway/auth/token-grants.js';
 import { tokenAuthenticator } from '../../gateway/auth/authenticator.js';
@@ -15,7 +17,8 @@ import { JOBS, simpleJob, testTls } from './gateway-harness.js';
 
 t.test('configuration defaults and the errors of a bad environment', async (t) => {
   const c = loadConfig({ CALDERA_INSECURE: '1' });
-  t.match(c, { port: 8080, host: '127.0.0.1', insecure: true, bodyLimit: 1024 * 1024, notReadyAfterMs: 40_000, lostAfterMs: 300_000, prefix: 'caldera' });
+  t.match(c, { port: 8080, host: '127.0.0.1', insecure: true, bodyLimit: 1024 * 1024, notReadyAfterMs: 40_000, lostAfterMs: 300_000, prefix: 'caldera', heapGrowthPercent: 200 });
+  t.equal(loadConfig({ CALDERA_INSECURE: '1', CALDERA_HEAP_GROWTH: '0' }).heapGrowthPercent, 0, "0 leaves the heap growth to V8's own rule");
   t.equal(c.redisUrl, undefined, 'no REDIS_URL: embedded Redis');
   const full = loadConfig({ REDIS_URL: 'redis://r:6379', PORT: '0', HOST: '0.0.0.0', CALDERA_TOKENS_FILE: '/t.yaml', CALDERA_BODY_LIMIT: '2Mi', CALDERA_LOST_AFTER: '10m', CALDERA_NOTREADY_AFTER: '1m30s', CALDERA_PREFIX: 'prod', CALDERA_SCHEDULER_CONFIG: '/s.yaml' });
   t.match(full, { redisUrl: 'redis://r:6379', port: 0, host: '0.0.0.0', tokensFile: '/t.yaml', insecure: false, bodyLimit: 2 * 1024 * 1024, lostAfterMs: 600_000, notReadyAfterMs: 90_000, prefix: 'prod', schedulerConfigFile: '/s.yaml' });
@@ -27,6 +30,8 @@ t.test('configuration defaults and the errors of a bad environment', async (t) =
     [{ CALDERA_INSECURE: '1', CALDERA_PREFIX: 'a:b' }, /CALDERA_PREFIX/],
     [{ CALDERA_INSECURE: '1', CALDERA_BODY_LIMIT: 'lots' }, /CALDERA_BODY_LIMIT/],
     [{ CALDERA_INSECURE: '1', CALDERA_TLS_CERT_FILE: '/c.pem' }, /go together/],
+    [{ CALDERA_INSECURE: '1', CALDERA_HEAP_GROWTH: 'lots' }, /CALDERA_HEAP_GROWTH: "lots" is not a percentage/],
+    [{ CALDERA_INSECURE: '1', CALDERA_HEAP_GROWTH: '5000' }, /CALDERA_HEAP_GROWTH: "5000" is not a percentage from 0 to 1000/],
   ];
   for (const [env, want] of cases) t.throws(() => loadConfig(env), { name: 'ConfigError', message: want });
   t.equal(parseDuration('1h30m', 'x'), 5_400_000);
@@ -34,6 +39,23 @@ t.test('configuration defaults and the errors of a bad environment', async (t) =
   t.equal(parseDuration('90', 'x'), 90_000, 'a bare number is seconds');
   t.equal(parseByteSize('512Ki', 'x'), 524_288);
   t.ok(new ConfigError('x') instanceof Error);
+});
+
+t.test('the heap growth setting reaches V8: the same churn takes far fewer full collections', async (t) => {
+  // a process of its own per setting (V8 flags are process-wide), with the chart's heap limits
+  const loader = process.execArgv.filter((a) => a.includes('@tapjs/typescript') || a === '--enable-source-maps');
+  const probe = fileURLToPath(new URL('../fixtures/gateway/heap-growth-probe.ts', import.meta.url));
+  const run = (growth: string): { majors: number } => {
+    const res = spawnSync(process.execPath, [...GATEWAY_NODE_OPTIONS.split(' '), ...loader, probe], {
+      env: { ...process.env, CALDERA_HEAP_GROWTH: growth }, encoding: 'utf8', timeout: 120_000,
+    });
+    if (res.status !== 0) throw new Error(`probe failed (${res.status}): ${res.stderr}`);
+    return JSON.parse(res.stdout.trim().split('\n').at(-1) ?? '{}') as { majors: number };
+  };
+  const own = run('0');
+  const grown = run('200');
+  t.ok(own.majors >= 10, `V8's own rule: ${own.majors} full collections (the churn does provoke them)`);
+  t.ok(grown.majors <= own.majors * 0.7, `CALDERA_HEAP_GROWTH=200: ${grown.majors} full collections (at most 70% of ${own.majors})`);
 });
 
 t.test('tokens file: YAML list or {tokens}, scopes, and clear errors', async (t) => {

@@ -191,3 +191,40 @@ t.test('a flood of jobs that fit nowhere: why-pending writes stay bounded in mem
   t.ok(most <= limit, `status writes waiting never exceeded the limit (most ${most})`);
   t.ok(most > 0, 'the writer had work queued');
 });
+
+t.test('a cycle that waited for earlier placements to be written does not hold the next cycle back for half that wait', async (t) => {
+  // Dispatch takes 600 ms per batch. Cycle 1 places A; cycle 2 places B and, with A's batch still
+  // being sent, waits for both batches (about 1.2 s). The pause before the next cycle is half of a
+  // cycle's own work: were the wait counted as work, C (submitted meanwhile) would follow about
+  // 600 ms after B's batch is sent; it follows within a cycle interval or two.
+  const r = await useRedis(t);
+  const h = await harness(r);
+  t.teardown(() => h.stop());
+  await h.addMember('a', { nodes: nodes(4) });
+  const sends: Array<{ names: string[]; start: number; end: number }> = [];
+  const gw = await h.startGateway({
+    periodMs: 5000,
+    dispatcher: {
+      async send(messages) {
+        const start = performance.now();
+        await sleep(600);
+        sends.push({ names: messages.map((m) => m.name), start, end: performance.now() });
+      },
+      async close() {},
+    },
+  });
+  await waitFor('leadership', () => gw.isLeader());
+  await waitFor('the member with nodes', () => gw.leader!.state.snap.snapshot().nodes.length === 4);
+  await h.submit(gang({ name: 'a-job' }));
+  await waitFor('A placed', () => gw.leader!.state.jobs.get('default/a-job')?.stage === 'placed');
+  await h.submit(gang({ name: 'b-job' }));
+  await waitFor('B placed', () => gw.leader!.state.jobs.get('default/b-job')?.stage === 'placed');
+  await sleep(100);
+  await h.submit(gang({ name: 'c-job' }));
+  const sentC = await waitFor('C sent', () => sends.find((s) => s.names.includes('c-job')), 10_000);
+  const sentB = sends.find((s) => s.names.includes('b-job'));
+  t.ok(sentB, 'B was sent');
+  t.same(sends.map((s) => s.names), [['a-job'], ['b-job'], ['c-job']], 'one batch per cycle, in order');
+  const gap = sentC.start - (sentB?.end ?? 0);
+  t.ok(gap < 300, `C's batch starts ${gap.toFixed(0)} ms after B's was sent (under 300 ms; the wait counted as work would make it about 600)`);
+});
